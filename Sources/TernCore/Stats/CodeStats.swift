@@ -1,0 +1,43 @@
+/// Envoy's per-response-code counters for one scope: `<prefix>rq_2xx` (class) and `<prefix>rq_200`
+/// (exact code, made the first time a worker sees the code and cached per worker).
+public final class CodeStats: @unchecked Sendable {
+    private let scope: StatScope
+    private let prefix: String
+    private let classes: [Counter]
+    /// `exact[worker][code - 100]`; each worker touches only its own row.
+    private let exact: UnsafeMutablePointer<Counter?>
+    private let workers: Int
+    private static let codes = 500
+
+    /// `prefix` is e.g. `upstream_rq_` or `downstream_rq_`.
+    public init(scope: StatScope, prefix: String) {
+        self.scope = scope
+        self.prefix = prefix
+        self.classes = (1...5).map {
+            scope.counter("\(prefix)\($0)xx", extracted: "\(prefix)xx", tag: StatTag("envoy_response_code_class", "\($0)"))
+        }
+        self.workers = scope.store.workers + 1
+        self.exact = .allocate(capacity: workers * Self.codes)
+        exact.initialize(repeating: nil, count: workers * Self.codes)
+    }
+
+    deinit {
+        exact.deinitialize(count: workers * Self.codes)
+        exact.deallocate()
+    }
+
+    /// Counts one response with `code` on worker `worker`.
+    public func record(_ code: Int, worker: Int) {
+        guard code >= 100, code < 600 else { return }
+        classes[code / 100 - 1].inc(worker: worker)
+        let row = min(worker, workers - 1)
+        let slot = exact + row * Self.codes + (code - 100)
+        if let c = slot.pointee {
+            c.inc(worker: worker)
+        } else {
+            let c = scope.counter("\(prefix)\(code)", extracted: String(prefix.dropLast()), tag: StatTag("envoy_response_code", "\(code)"))
+            slot.pointee = c
+            c.inc(worker: worker)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import NIOCore
+
+/// A listener compiled from `envoy.config.listener.v3.Listener`. Immutable; on reload a listener
+/// whose fingerprint is unchanged keeps its sockets and connections.
+public struct ListenerConfig: Sendable {
+    public let name: String
+    /// `address` and every `additional_addresses` entry.
+    public let addresses: [SocketAddress]
+    public let statPrefix: String
+    public let filterChains: [FilterChainConfig]
+    public let defaultFilterChain: FilterChainConfig?
+    public let enableReusePort: Bool
+    public let perConnectionBufferLimitBytes: Int
+    public let stats: ListenerStats
+    /// Digest of the source proto.
+    public let fingerprint: [UInt8]
+    /// Digest of the proto without its filter chains: equal means the sockets can stay and only
+    /// the chains are swapped (Envoy's in-place filter chain update).
+    public let socketFingerprint: [UInt8]
+
+    public init(name: String, addresses: [SocketAddress], statPrefix: String, filterChains: [FilterChainConfig],
+                defaultFilterChain: FilterChainConfig?, enableReusePort: Bool, perConnectionBufferLimitBytes: Int,
+                stats: ListenerStats, fingerprint: [UInt8], socketFingerprint: [UInt8]) {
+        self.name = name
+        self.addresses = addresses
+        self.statPrefix = statPrefix
+        self.filterChains = filterChains
+        self.defaultFilterChain = defaultFilterChain
+        self.enableReusePort = enableReusePort
+        self.perConnectionBufferLimitBytes = perConnectionBufferLimitBytes
+        self.stats = stats
+        self.fingerprint = fingerprint
+        self.socketFingerprint = socketFingerprint
+    }
+
+    /// The chain for a connection, following Envoy's filter_chain_match rules; nil: close it.
+    public func selectChain(_ props: ConnectionMatchProperties) -> FilterChainConfig? {
+        FilterChainSelector.select(filterChains, props) ?? defaultFilterChain
+    }
+}
+
+/// One filter chain: when it applies and the network filters it runs.
+public struct FilterChainConfig: Sendable {
+    public let name: String
+    public let match: FilterChainMatch
+    public let filters: [any NetworkFilterFactory]
+
+    public init(name: String, match: FilterChainMatch, filters: [any NetworkFilterFactory]) {
+        self.name = name
+        self.match = match
+        self.filters = filters
+    }
+}

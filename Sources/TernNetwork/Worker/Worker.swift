@@ -1,0 +1,27 @@
+import NIOCore
+import TernUpstream
+
+/// The data path's state for one event loop: its index (the stat slot it writes), its loop, and
+/// its view of every cluster. A downstream connection and everything it opens stay on one worker,
+/// so nothing here is shared or locked.
+public final class Worker {
+    public let index: Int
+    public let eventLoop: any EventLoop
+    public let clusters: WorkerClusterManager
+    /// Per-worker extension state (access-log buffers, rate-limit buckets), keyed by the extension.
+    private var extensionState: [ObjectIdentifier: AnyObject] = [:]
+
+    public init(index: Int, eventLoop: any EventLoop) {
+        self.index = index
+        self.eventLoop = eventLoop
+        self.clusters = WorkerClusterManager(worker: index, eventLoop: eventLoop)
+    }
+
+    /// State of type `T` for this worker, made on first use.
+    public func state<T: AnyObject>(_ type: T.Type, make: () -> T) -> T {
+        if let s = extensionState[ObjectIdentifier(type)] as? T { return s }
+        let s = make()
+        extensionState[ObjectIdentifier(type)] = s
+        return s
+    }
+}

@@ -1,0 +1,154 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import TernCore
+
+/// The process-wide owner of clusters: applies compiled cluster configs, resolves DNS clusters
+/// off the data path, and posts every change to each worker's `WorkerClusterManager`.
+/// Workers read only their own copy, so the request path never takes this lock.
+public final class ClusterManager: Sendable {
+    private let workers: [NIOLoopBound<WorkerClusterManager>]
+    private let controlLoop: any EventLoop
+    private let resolver: DNSResolver
+    private let state = NIOLockedValueBox(State())
+    private let logger = TernLogging.logger("upstream")
+
+    private struct State {
+        var entries: [String: Entry] = [:]
+    }
+
+    private struct Entry {
+        var config: ClusterConfig
+        var hostSet: HostSet
+        var refresh: Scheduled<Void>?
+        var generation: Int
+    }
+
+    /// `workers` are the per-loop managers, each bound to its loop; `controlLoop` runs DNS timers.
+    public init(workers: [WorkerClusterManager], controlLoop: any EventLoop, resolver: DNSResolver) {
+        self.workers = workers.map { NIOLoopBound($0, eventLoop: $0.eventLoop) }
+        self.controlLoop = controlLoop
+        self.resolver = resolver
+    }
+
+    /// Makes `configs` the cluster set: new and changed clusters are installed, unchanged ones
+    /// keep their state, missing ones are removed. Completes when every new cluster has its first
+    /// host set (DNS answered or failed), which is when Envoy considers clusters warmed.
+    public func apply(_ configs: [ClusterConfig]) -> EventLoopFuture<Void> {
+        let names = Set(configs.map(\.name))
+        var toInstall: [ClusterConfig] = []
+        let removed: [String] = state.withLockedValue { s in
+            var gone: [String] = []
+            for (name, entry) in s.entries where !names.contains(name) {
+                entry.refresh?.cancel()
+                gone.append(name)
+            }
+            for name in gone { s.entries[name] = nil }
+            for config in configs {
+                if let existing = s.entries[config.name], existing.config.fingerprint == config.fingerprint { continue }
+                s.entries[config.name]?.refresh?.cancel()
+                let generation = (s.entries[config.name]?.generation ?? 0) + 1
+                s.entries[config.name] = Entry(config: config, hostSet: .empty, refresh: nil, generation: generation)
+                toInstall.append(config)
+            }
+            return gone
+        }
+        for name in removed {
+            logger.info("removing cluster \(name)")
+            post { $0.remove(name) }
+        }
+        let futures = toInstall.map { config -> EventLoopFuture<Void> in
+            resolveHosts(config, previous: .empty).map { hostSet in
+                self.publish(config, hostSet: hostSet, install: true)
+                self.scheduleRefresh(config)
+            }
+        }
+        return EventLoopFuture.andAllComplete(futures, on: controlLoop)
+    }
+
+    /// The clusters and their hosts now (admin `/clusters`, `/config_dump`).
+    public func current() -> [(config: ClusterConfig, hosts: HostSet)] {
+        state.withLockedValue { s in
+            s.entries.values.sorted { $0.config.name < $1.config.name }.map { ($0.config, $0.hostSet) }
+        }
+    }
+
+    /// Stops DNS refresh timers.
+    public func shutdown() {
+        state.withLockedValue { s in
+            for entry in s.entries.values { entry.refresh?.cancel() }
+        }
+    }
+
+    // MARK: - hosts
+
+    private func resolveHosts(_ config: ClusterConfig, previous: HostSet) -> EventLoopFuture<HostSet> {
+        let lookups = config.endpoints.map { ep in
+            resolver.resolve(ep.address, port: ep.port, family: config.dnsLookupFamily, on: controlLoop)
+                .map { Optional($0) }
+                .recover { error in
+                    self.logger.warning("cluster \(config.name): \(error)")
+                    config.stats.updateFailure.incShared()
+                    return nil
+                }
+        }
+        return EventLoopFuture.whenAllSucceed(lookups, on: controlLoop).map { results in
+            var hosts: [Host] = []
+            for (ep, addresses) in zip(config.endpoints, results) {
+                guard let addresses, !addresses.isEmpty else { continue }
+                // STRICT_DNS: every address is a host; LOGICAL_DNS and STATIC: the first.
+                let chosen = config.discovery == .strictDNS ? addresses : [addresses[0]]
+                for address in chosen {
+                    // Keep the same Host object when nothing changed, so pools survive a refresh.
+                    if let same = previous.hosts.first(where: { $0.address == address && $0.weight == ep.weight }) {
+                        hosts.append(same)
+                    } else {
+                        hosts.append(Host(address: address, hostname: ep.address, weight: ep.weight, priority: ep.priority))
+                    }
+                }
+            }
+            if !results.contains(where: { $0 == nil }) { config.stats.updateSuccess.incShared() }
+            return HostSet(hosts: hosts)
+        }
+    }
+
+    private func publish(_ config: ClusterConfig, hostSet: HostSet, install: Bool) {
+        let current = state.withLockedValue { s -> Bool in
+            guard s.entries[config.name]?.config.fingerprint == config.fingerprint else { return false }
+            s.entries[config.name]?.hostSet = hostSet
+            return true
+        }
+        guard current else { return }
+        config.stats.membershipTotal.set(Int64(hostSet.hosts.count))
+        config.stats.membershipHealthy.set(Int64(hostSet.hosts.count))
+        if install {
+            post { $0.install(config, hostSet: hostSet) }
+        } else {
+            post { $0.update(name: config.name, hostSet: hostSet) }
+        }
+    }
+
+    private func scheduleRefresh(_ config: ClusterConfig) {
+        guard config.discovery != .staticHosts else { return }
+        let task = controlLoop.scheduleTask(in: config.dnsRefreshRate) {
+            let previous = self.state.withLockedValue { $0.entries[config.name]?.hostSet } ?? .empty
+            self.resolveHosts(config, previous: previous).whenSuccess { hostSet in
+                self.publish(config, hostSet: hostSet, install: false)
+                self.scheduleRefresh(config)
+            }
+        }
+        state.withLockedValue { s in
+            if s.entries[config.name]?.config.fingerprint == config.fingerprint {
+                s.entries[config.name]?.refresh = task
+            } else {
+                task.cancel()
+            }
+        }
+    }
+
+    private func post(_ body: @escaping @Sendable (WorkerClusterManager) -> Void) {
+        for bound in workers {
+            bound.eventLoop.execute { body(bound.value) }
+        }
+    }
+}
