@@ -9,9 +9,13 @@ public final class CodeStats: @unchecked Sendable {
     private let workers: Int
     private static let codes = 500
 
-    /// `prefix` is e.g. `upstream_rq_` or `downstream_rq_`.
-    public init(scope: StatScope, prefix: String) {
+    private let exactCodes: Bool
+
+    /// `prefix` is e.g. `upstream_rq_` or `downstream_rq_`; `exactCodes` adds `<prefix>200` style
+    /// counters (clusters have them, connection managers only the classes).
+    public init(scope: StatScope, prefix: String, exactCodes: Bool = true) {
         self.scope = scope
+        self.exactCodes = exactCodes
         self.prefix = prefix
         self.classes = (1...5).map {
             scope.counter("\(prefix)\($0)xx", extracted: "\(prefix)xx", tag: StatTag("envoy_response_code_class", "\($0)"))
@@ -30,6 +34,7 @@ public final class CodeStats: @unchecked Sendable {
     public func record(_ code: Int, worker: Int) {
         guard code >= 100, code < 600 else { return }
         classes[code / 100 - 1].inc(worker: worker)
+        guard exactCodes else { return }
         let row = min(worker, workers - 1)
         let slot = exact + row * Self.codes + (code - 100)
         if let c = slot.pointee {

@@ -1,0 +1,114 @@
+import NIOCore
+import NIOHTTP1
+import TernNetwork
+
+extension ActiveStream {
+    // MARK: - request from the codec
+
+    func onRequestHead(_ incoming: HTTPRequestHead, endStream: Bool) {
+        let w = worker.index
+        config.stats.downstreamRqTotal.inc(worker: w)
+        config.stats.downstreamRqHTTP1Total.inc(worker: w)
+        config.stats.downstreamRqActive.inc(worker: w)
+        armIdleTimer()
+        armRequestTimer()
+        var head = incoming
+        if let rejection = RequestHeaderPolicy.normalize(&head, config: config, connection: connection, codec: codec) {
+            info.request = head
+            sendLocalReply(status: rejection.status, body: rejection.body, details: rejection.details,
+                           flags: rejection.flags, headers: nil)
+            return
+        }
+        requestHead = head
+        info.request = head
+        requestComplete = endStream
+        runDecodeHeaders(endStream: endStream)
+    }
+
+    func onRequestBody(_ data: ByteBuffer) {
+        guard !responseComplete else { return }
+        armIdleTimer()
+        info.bytesReceived &+= UInt64(data.readableBytes)
+        if decodeStopped {
+            pendingBody.append(data)
+            return
+        }
+        runDecodeData(data, endStream: false)
+    }
+
+    func onRequestEnd(_ trailers: HTTPHeaders?) {
+        guard !responseComplete else { return }
+        requestComplete = true
+        requestTimer?.cancel()
+        if decodeStopped {
+            pendingEnd = true
+            pendingTrailers = trailers
+            return
+        }
+        if let trailers {
+            runDecodeTrailers(trailers)
+        } else {
+            runDecodeData(ByteBuffer(), endStream: true)
+        }
+    }
+
+    // MARK: - iteration
+
+    func runDecodeHeaders(endStream: Bool) {
+        decodeStopped = false
+        while decodeHeadersIndex < filters.count, !responseComplete {
+            let f = filters[decodeHeadersIndex]
+            decodeHeadersIndex += 1
+            var head = requestHead!
+            let status = f.decodeHeaders(&head, endStream: endStream, stream: self)
+            requestHead = head
+            if status == .stopIteration {
+                // The terminal filter's stop is final; any other filter resumes with continueDecoding().
+                if decodeHeadersIndex < filters.count { decodeStopped = true }
+                return
+            }
+        }
+    }
+
+    func runDecodeData(_ data: ByteBuffer, endStream: Bool) {
+        var data = data
+        for f in filters.prefix(decodeHeadersIndex) where !responseComplete {
+            switch f.decodeData(&data, endStream: endStream, stream: self) {
+            case .continueIteration: continue
+            case .stopIterationAndBuffer:
+                pendingBody.append(data)
+                if endStream { pendingEnd = true }
+                return
+            case .stopIterationNoBuffer: return
+            }
+        }
+    }
+
+    func runDecodeTrailers(_ trailers: HTTPHeaders) {
+        var t = trailers
+        for f in filters.prefix(decodeHeadersIndex) where !responseComplete {
+            if f.decodeTrailers(&t, stream: self) == .stopIteration { return }
+        }
+    }
+
+    public func continueDecoding() {
+        guard !responseComplete else { return }
+        runDecodeHeaders(endStream: requestComplete && pendingBody.isEmpty && pendingTrailers == nil)
+        guard !decodeStopped else { return }
+        let body = pendingBody
+        pendingBody.removeAll()
+        for (i, chunk) in body.enumerated() {
+            let last = i == body.count - 1 && pendingEnd && pendingTrailers == nil
+            runDecodeData(chunk, endStream: last)
+        }
+        if pendingEnd {
+            pendingEnd = false
+            if let t = pendingTrailers {
+                pendingTrailers = nil
+                runDecodeTrailers(t)
+            } else if body.isEmpty {
+                runDecodeData(ByteBuffer(), endStream: true)
+            }
+        }
+    }
+}

@@ -1,0 +1,284 @@
+import NIOCore
+import NIOHTTP1
+import TernNetwork
+
+/// The HTTP/1.1 downstream codec of the connection manager: turns decoded request parts into
+/// streams one at a time, answers pipelined requests in order (later requests wait, and reading
+/// stops while they do), frames responses, and enforces connection-level limits and timeouts.
+/// Malformed input gets 400 (431 for oversized headers) and a clean close.
+final class HTTP1ServerConnection: ChannelDuplexHandler, StreamCodec {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = Never
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let config: HTTPConnectionManagerConfig
+    let connection: DownstreamConnection
+    private var context: ChannelHandlerContext!
+    private var stream: ActiveStream?
+    /// Parts of pipelined requests that arrived while `stream` was still being answered.
+    private var pending = CircularBuffer<HTTPServerRequestPart>()
+    private var readHeld = false
+    private var readDisabled = false
+    private var requests = 0
+    private var closeAfterResponse = false
+    private var closed = false
+    private var idleTimer: Scheduled<Void>?
+    private var drainTimer: Scheduled<Void>?
+    private var responseIsHead = false
+    private var responseCloseDelimited = false
+
+    init(config: HTTPConnectionManagerConfig, connection: DownstreamConnection) {
+        self.config = config
+        self.connection = connection
+    }
+
+    private var worker: Int { connection.worker.index }
+
+    // MARK: - lifecycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        let s = config.stats
+        s.downstreamCxTotal.inc(worker: worker)
+        s.downstreamCxActive.inc(worker: worker)
+        s.downstreamCxHTTP1Total.inc(worker: worker)
+        s.downstreamCxHTTP1Active.inc(worker: worker)
+        connection.onDrain = { [weak self] in self?.drain() }
+        armIdleTimer()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed = true
+        idleTimer?.cancel()
+        drainTimer?.cancel()
+        let s = config.stats
+        s.downstreamCxActive.dec(worker: worker)
+        s.downstreamCxHTTP1Active.dec(worker: worker)
+        s.downstreamCxDestroy.inc(worker: worker)
+        if let stream {
+            s.downstreamCxDestroyActiveRq.inc(worker: worker)
+            s.downstreamCxDestroyRemote.inc(worker: worker)
+            self.stream = nil
+            stream.downstreamReset()
+        } else {
+            s.downstreamCxDestroyLocal.inc(worker: worker)
+        }
+        context.fireChannelInactive()
+    }
+
+    // MARK: - inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        if !pending.isEmpty || (stream != nil && stream!.requestComplete) {
+            pending.append(part)
+            return
+        }
+        handle(part)
+    }
+
+    private func handle(_ part: HTTPServerRequestPart) {
+        switch part {
+        case .head(let head):
+            idleTimer?.cancel()
+            requests += 1
+            if !head.isKeepAlive || connection.draining { closeAfterResponse = true }
+            if let max = config.maxRequestsPerConnection, requests >= max {
+                if !closeAfterResponse { config.stats.downstreamCxMaxRequestsReached.inc(worker: worker) }
+                closeAfterResponse = true
+            }
+            responseIsHead = head.method == .HEAD
+            let s = ActiveStream(config: config, connection: connection, codec: self)
+            stream = s
+            // NIO delivers .end separately; a bodyless request still ends with it.
+            s.onRequestHead(head, endStream: false)
+        case .body(let buffer):
+            stream?.onRequestBody(buffer)
+        case .end(let trailers):
+            stream?.onRequestEnd(trailers)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.flush()
+        context.fireChannelReadComplete()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        config.stats.downstreamCxProtocolError.inc(worker: worker)
+        let status: HTTPResponseStatus
+        if let e = error as? HTTPParserError, e == .headerOverflow {
+            status = .requestHeaderFieldsTooLarge
+            config.stats.downstreamRqTooLarge.inc(worker: worker)
+        } else if error is HTTPParserError {
+            status = .badRequest
+        } else {
+            context.close(promise: nil)
+            return
+        }
+        closeAfterResponse = true
+        pending.removeAll()
+        if let stream, stream.responseStarted {
+            // Mid-response there is no way to answer; close once what we have is sent.
+            stream.resetStream(flags: .downstreamProtocolError, details: "http1.codec_error")
+            return
+        }
+        if let stream {
+            stream.sendLocalReply(status: status, body: "", details: "http1.codec_error", flags: .downstreamProtocolError, headers: nil)
+        } else {
+            var headers = HTTPHeaders()
+            headers.add(name: "content-length", value: "0")
+            headers.add(name: "connection", value: "close")
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { stream?.downstreamBecameWritable() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    // MARK: - outbound reads: pipelining and flow control
+
+    func read(context: ChannelHandlerContext) {
+        if readDisabled || !pending.isEmpty {
+            readHeld = true
+            return
+        }
+        context.read()
+    }
+
+    private func releaseHeldRead() {
+        guard readHeld, !readDisabled, pending.isEmpty else { return }
+        readHeld = false
+        context.read()
+    }
+
+    // MARK: - StreamCodec
+
+    var isWritable: Bool { context.channel.isWritable }
+    var closingAfterResponse: Bool { closeAfterResponse || connection.draining }
+
+    func setReadDisabled(_ disabled: Bool) {
+        readDisabled = disabled
+        if !disabled { releaseHeldRead() }
+    }
+
+    func write100Continue() {
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
+    }
+
+    func writeResponseHead(_ head: HTTPResponseHead, endStream: Bool) {
+        var head = head
+        frame(&head, endStream: endStream)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if endStream { writeEnd(nil) }
+    }
+
+    func writeResponseBody(_ data: ByteBuffer, endStream: Bool) {
+        if !responseIsHead, data.readableBytes > 0 {
+            config.stats.downstreamCxTxBytesTotal.inc(worker: worker, by: UInt64(data.readableBytes))
+            context.write(wrapOutboundOut(.body(.byteBuffer(data))), promise: nil)
+        }
+        if endStream {
+            writeEnd(nil)
+        } else if !context.channel.isWritable {
+            context.flush()
+        }
+    }
+
+    func writeResponseTrailers(_ trailers: HTTPHeaders) {
+        writeEnd(trailers)
+    }
+
+    private func writeEnd(_ trailers: HTTPHeaders?) {
+        let part = wrapOutboundOut(.end(responseCloseDelimited ? nil : trailers))
+        let requestDone = stream?.requestComplete ?? true
+        if closeAfterResponse || connection.draining || responseCloseDelimited || !requestDone {
+            // Close only once the last byte is written: closing earlier would drop queued bytes.
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(part, promise: promise)
+            let ctx = context!
+            promise.futureResult.assumeIsolated().whenComplete { _ in ctx.close(promise: nil) }
+        } else {
+            context.write(part, promise: nil)
+            context.flush()
+        }
+    }
+
+    func resetStream() {
+        stream = nil
+        config.stats.downstreamCxDestroyLocal.inc(worker: worker)
+        context.flush()
+        context.close(promise: nil)
+    }
+
+    func streamComplete(_ finished: ActiveStream) {
+        guard stream === finished else { return }
+        if !finished.requestComplete {
+            // Envoy closes an HTTP/1.1 connection whose response finished before its request.
+            config.stats.downstreamRqResponseBeforeRqComplete.inc(worker: worker)
+            closeAfterResponse = true
+        }
+        stream = nil
+        if closeAfterResponse || connection.draining || responseCloseDelimited {
+            if connection.draining { config.stats.downstreamCxDrainClose.inc(worker: worker) }
+            // writeEnd already asked for the close after the last byte.
+            closeAfterResponse = true
+            pending.removeAll()
+            return
+        }
+        responseCloseDelimited = false
+        // Serve what was pipelined behind the finished request, in order.
+        while let part = pending.popFirst() {
+            handle(part)
+            if let s = stream, s.requestComplete { break }
+        }
+        if stream == nil { armIdleTimer() }
+        releaseHeldRead()
+    }
+
+    // MARK: - framing, timers, drain
+
+    /// Sets the response's framing headers: content-length is kept, otherwise chunked for
+    /// HTTP/1.1 and close-delimited for HTTP/1.0; responses that cannot have a body get none.
+    private func frame(_ head: inout HTTPResponseHead, endStream: Bool) {
+        let code = head.status.code
+        let hasCL = head.headers.contains(name: "content-length")
+        head.headers.remove(name: "transfer-encoding")
+        if (100..<200).contains(code) || code == 204 {
+            head.headers.remove(name: "content-length")
+            return
+        }
+        if code == 304 || responseIsHead || hasCL { return }
+        if endStream {
+            head.headers.add(name: "content-length", value: "0")
+        } else if head.version.minor >= 1 {
+            head.headers.add(name: "transfer-encoding", value: "chunked")
+        } else {
+            responseCloseDelimited = true
+            closeAfterResponse = true
+            head.headers.replaceOrAdd(name: "connection", value: "close")
+        }
+    }
+
+    private func armIdleTimer() {
+        guard let timeout = config.idleTimeout, !closed else { return }
+        idleTimer?.cancel()
+        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
+            guard let self, self.stream == nil, !self.closed else { return }
+            self.config.stats.downstreamCxIdleTimeout.inc(worker: self.worker)
+            self.context.close(promise: nil)
+        }
+    }
+
+    /// Drain: the in-flight response carries `connection: close`; an idle connection closes now.
+    private func drain() {
+        closeAfterResponse = true
+        if stream == nil, !closed {
+            config.stats.downstreamCxDrainClose.inc(worker: worker)
+            context.close(promise: nil)
+        }
+    }
+}

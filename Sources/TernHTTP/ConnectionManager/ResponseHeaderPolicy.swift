@@ -1,0 +1,33 @@
+import NIOHTTP1
+
+/// What the connection manager does to every response's headers on the way out: the `server`
+/// header as configured, `date` when missing, hop-by-hop headers stripped, `connection: close`
+/// when the connection ends after this response, and `x-request-id` when asked.
+enum ResponseHeaderPolicy {
+    static func apply(_ head: inout HTTPResponseHead, stream: ActiveStream) {
+        let config = stream.config
+        switch config.serverHeader {
+        case .overwrite: head.headers.replaceOrAdd(name: "server", value: config.serverName)
+        case .appendIfAbsent: if !head.headers.contains(name: "server") { head.headers.add(name: "server", value: config.serverName) }
+        case .passThrough: break
+        }
+        if !head.headers.contains(name: "date") {
+            head.headers.add(name: "date", value: stream.worker.state(DateHeader.self) { DateHeader() }.value)
+        }
+        head.headers.remove(name: "keep-alive")
+        head.headers.remove(name: "proxy-connection")
+        if head.status != .switchingProtocols {
+            head.headers.remove(name: "connection")
+            head.headers.remove(name: "upgrade")
+        }
+        if stream.codec.closingAfterResponse {
+            head.headers.replaceOrAdd(name: "connection", value: "close")
+        }
+        if config.alwaysSetRequestIDInResponse, let id = stream.requestHead?.headers.first(name: "x-request-id") {
+            head.headers.replaceOrAdd(name: "x-request-id", value: id)
+        }
+        if stream.requestHead?.version.minor == 0, stream.requestHead?.version.major == 1 {
+            head.version = .http1_0
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import NIOCore
+import NIOHTTP1
+
+/// The downstream side of one stream, as the active stream drives it: HTTP/1.1 today, HTTP/2
+/// streams later. Keeps the connection manager's stream logic independent of the codec.
+protocol StreamCodec: AnyObject {
+    func writeResponseHead(_ head: HTTPResponseHead, endStream: Bool)
+    func writeResponseBody(_ data: ByteBuffer, endStream: Bool)
+    func writeResponseTrailers(_ trailers: HTTPHeaders)
+    /// The response is abandoned mid-way: HTTP/1.1 can only close the connection.
+    func resetStream()
+    /// Pause or resume reading request bytes (request-body flow control).
+    func setReadDisabled(_ disabled: Bool)
+    /// Sends `100 Continue` for a request that asked for it.
+    func write100Continue()
+    var isWritable: Bool { get }
+    /// The stream finished both ways; the codec may start the next one.
+    func streamComplete(_ stream: ActiveStream)
+    /// True when the response must carry `connection: close` (client asked, draining, limits).
+    var closingAfterResponse: Bool { get }
+}

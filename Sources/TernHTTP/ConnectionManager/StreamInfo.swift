@@ -1,0 +1,86 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import TernNetwork
+import TernUpstream
+
+/// The facts of one HTTP stream that logs and stats need: what was asked, what was answered,
+/// which upstream served it and what went wrong. One per stream, filled as the stream runs.
+public final class StreamInfo: AccessLogRecord {
+    public let startTime: (seconds: Int, nanoseconds: Int)
+    let startUptime: UInt64
+    var endUptime: UInt64 = 0
+    var firstUpstreamByteUptime: UInt64 = 0
+
+    /// The request headers as forwarded (after filters and rewrites).
+    public var request: HTTPRequestHead?
+    public var response: HTTPResponseHead?
+    public var trailers: HTTPHeaders?
+    public var responseFlags: ResponseFlags = []
+    public var responseCodeDetails: String?
+    public var bytesReceived: UInt64 = 0
+    public var bytesSent: UInt64 = 0
+    public var host: TernUpstream.Host?
+    public var upstreamCluster: String?
+    public var upstreamLocalAddress: SocketAddress?
+    public var routeName: String?
+    public var upstreamTransportFailureReason: String?
+    public var connectionTerminationDetails: String?
+    let downstream: DownstreamConnection
+
+    init(downstream: DownstreamConnection) {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        startTime = (Int(ts.tv_sec), Int(ts.tv_nsec))
+        startUptime = DispatchTime.now().uptimeNanoseconds
+        self.downstream = downstream
+    }
+
+    /// Marks the end of the stream (for `%DURATION%`).
+    func finish() {
+        if endUptime == 0 { endUptime = DispatchTime.now().uptimeNanoseconds }
+    }
+
+    func markFirstUpstreamByte() {
+        if firstUpstreamByteUptime == 0 { firstUpstreamByteUptime = DispatchTime.now().uptimeNanoseconds }
+    }
+
+    // MARK: - AccessLogRecord
+
+    public var durationNanoseconds: Int64 {
+        Int64((endUptime == 0 ? DispatchTime.now().uptimeNanoseconds : endUptime) &- startUptime)
+    }
+
+    public var responseDurationNanoseconds: Int64? {
+        firstUpstreamByteUptime == 0 ? nil : Int64(firstUpstreamByteUptime &- startUptime)
+    }
+
+    public func requestHeader(_ name: String) -> String? {
+        guard let request else { return nil }
+        switch name {
+        case ":method": return request.method.rawValue
+        case ":path": return request.uri
+        case ":authority": return request.headers.first(name: "host")
+        case ":scheme": return "http"
+        default: return request.headers.first(name: name)
+        }
+    }
+
+    public func responseHeader(_ name: String) -> String? {
+        guard let response else { return nil }
+        if name == ":status" { return String(response.status.code) }
+        return response.headers.first(name: name)
+    }
+
+    public func responseTrailer(_ name: String) -> String? { trailers?.first(name: name) }
+
+    public var protocolName: String? {
+        guard let v = request?.version else { return nil }
+        return v.major == 2 ? "HTTP/2" : "HTTP/\(v.major).\(v.minor)"
+    }
+
+    public var responseCode: Int { response.map { Int($0.status.code) } ?? 0 }
+    public var upstreamHost: String? { host?.addressString }
+    public var downstreamRemoteAddress: SocketAddress? { downstream.remoteAddress }
+    public var downstreamLocalAddress: SocketAddress? { downstream.localAddress }
+}

@@ -1,0 +1,43 @@
+import NIOCore
+import NIOHTTP1
+import TernNetwork
+
+/// The stream as its filters see it: the matched route, the connection, the stream's record
+/// for access logs, and the ways to resume iteration, answer locally, or (for the terminal
+/// filter) send the response. Implemented by the connection manager's active stream.
+public protocol HTTPFilterCallbacks: AnyObject {
+    var worker: Worker { get }
+    var connection: DownstreamConnection { get }
+    /// The route chosen for the request headers as they are now (cached; see `clearRouteCache`).
+    var route: RouteEntry? { get }
+    /// Forgets the cached route, after a filter changed headers that routing depends on.
+    func clearRouteCache()
+    /// The stream's facts for logs and stats (flags, upstream host, ...).
+    var info: StreamInfo { get }
+    /// The request headers as forwarded (after earlier filters changed them).
+    var requestHead: HTTPRequestHead? { get }
+
+    /// Resumes decoding after this filter returned a stop status.
+    func continueDecoding()
+    /// Resumes encoding after this filter returned a stop status.
+    func continueEncoding()
+
+    /// Answers the request from the proxy (`direct_response`, errors): `text/plain` body,
+    /// Envoy's details string and response flags. Ends the stream.
+    func sendLocalReply(status: HTTPResponseStatus, body: String, details: String, flags: ResponseFlags,
+                        headers: HTTPHeaders?)
+
+    /// The terminal filter's response path: runs encoder filters, then the codec.
+    func encodeHeaders(_ head: HTTPResponseHead, endStream: Bool)
+    func encodeData(_ data: ByteBuffer, endStream: Bool)
+    func encodeTrailers(_ trailers: HTTPHeaders)
+    /// Aborts the stream after the response started (HTTP/1.1: closes the connection).
+    func resetStream(flags: ResponseFlags, details: String)
+
+    /// Flow control on the request body: stop (true) or resume (false) reading from downstream.
+    func setDecoderReadDisabled(_ disabled: Bool)
+    /// Called when the downstream can take more response bytes after having been full.
+    var onDownstreamWritable: (() -> Void)? { get set }
+    /// True while the downstream socket accepts writes without queueing past its high mark.
+    var downstreamWritable: Bool { get }
+}

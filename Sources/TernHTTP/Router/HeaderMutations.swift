@@ -1,0 +1,69 @@
+import NIOHTTP1
+import TernConfig
+
+/// Compiled `*_headers_to_add` / `*_headers_to_remove` of one level (route, virtual host, route
+/// configuration or weighted cluster). Applied in Envoy's order: removals, then additions.
+public struct HeaderMutations: Sendable {
+    enum Action: Sendable {
+        case append, addIfAbsent, overwriteOrAdd, overwriteIfExists
+    }
+
+    struct Addition: Sendable {
+        let name: String
+        let value: String
+        let action: Action
+        let keepEmpty: Bool
+    }
+
+    let additions: [Addition]
+    let removals: [String]
+
+    public var isEmpty: Bool { additions.isEmpty && removals.isEmpty }
+
+    public static let none = HeaderMutations(additions: [], removals: [])
+
+    init(additions: [Addition], removals: [String]) {
+        self.additions = additions
+        self.removals = removals
+    }
+
+    package init(add: [Envoy_Config_Core_V3_HeaderValueOption], remove: [String], path: String, context: CompileContext) throws {
+        var adds: [Addition] = []
+        for (i, option) in add.enumerated() {
+            let p = "\(path)[\(i)]"
+            let name = option.header.key.lowercased()
+            guard !name.isEmpty else { throw CompileError(p + ".header.key", "header name must not be empty") }
+            if name.hasPrefix(":") || name == "host" {
+                throw CompileError(p + ".header.key", "':'-prefixed or host headers may not be modified")
+            }
+            let value = option.header.rawValue.isEmpty ? option.header.value : String(decoding: option.header.rawValue, as: UTF8.self)
+            if value.contains("%") { context.warn(p + ".header.value", "header value substitutions (%...%) are not implemented by Tern yet; sent literally") }
+            var action: Action
+            switch option.appendAction {
+            case .addIfAbsent: action = .addIfAbsent
+            case .overwriteIfExistsOrAdd: action = .overwriteOrAdd
+            case .overwriteIfExists: action = .overwriteIfExists
+            default: action = .append
+            }
+            // The deprecated `append` BoolValue wins when set, as in Envoy.
+            if option.hasAppend { action = option.append.value ? .append : .overwriteOrAdd }
+            adds.append(Addition(name: name, value: value, action: action, keepEmpty: option.keepEmptyValue))
+        }
+        additions = adds
+        removals = remove.map { $0.lowercased() }
+    }
+
+    /// Applies to `headers` in place.
+    public func apply(to headers: inout HTTPHeaders) {
+        for name in removals { headers.remove(name: name) }
+        for a in additions {
+            if a.value.isEmpty && !a.keepEmpty { continue }
+            switch a.action {
+            case .append: headers.add(name: a.name, value: a.value)
+            case .addIfAbsent: if !headers.contains(name: a.name) { headers.add(name: a.name, value: a.value) }
+            case .overwriteOrAdd: headers.replaceOrAdd(name: a.name, value: a.value)
+            case .overwriteIfExists: if headers.contains(name: a.name) { headers.replaceOrAdd(name: a.name, value: a.value) }
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import NIOCore
+import NIOHTTP1
+
+/// One compiled route: when it matches and what it does. Shared by every worker (immutable).
+public final class RouteEntry: Sendable {
+    /// What a matched route does.
+    public enum Action: Sendable {
+        case forward(ForwardAction)
+        case redirect(RedirectAction)
+        case directResponse(status: Int, body: String)
+    }
+
+    public let name: String
+    public let virtualHostName: String
+    let match: RouteMatchRule
+    public let action: Action
+    /// Request header mutations, innermost level first (route, then virtual host, then route configuration).
+    public let requestMutations: [HeaderMutations]
+    public let responseMutations: [HeaderMutations]
+    /// `typed_per_filter_config`, compiled by each filter that understands it, by filter name.
+    public let perFilterConfig: [String: any Sendable]
+
+    init(name: String, virtualHostName: String, match: RouteMatchRule, action: Action,
+         requestMutations: [HeaderMutations], responseMutations: [HeaderMutations], perFilterConfig: [String: any Sendable]) {
+        self.name = name
+        self.virtualHostName = virtualHostName
+        self.match = match
+        self.action = action
+        self.requestMutations = requestMutations.filter { !$0.isEmpty }
+        self.responseMutations = responseMutations.filter { !$0.isEmpty }
+        self.perFilterConfig = perFilterConfig
+    }
+}
+
+/// `route:` — forward to a cluster.
+public struct ForwardAction: Sendable {
+    public enum ClusterChoice: Sendable {
+        case named(String)
+        /// The cluster named by a request header (`cluster_header`).
+        case fromHeader(String)
+        case weighted([WeightedTarget], total: Int)
+    }
+
+    public enum HostRewrite: Sendable {
+        case none
+        case literal(String)
+        /// `auto_host_rewrite`: the chosen host's name.
+        case auto
+        case fromHeader(String)
+    }
+
+    public let clusters: ClusterChoice
+    public let clusterNotFoundStatus: Int
+    public let prefixRewrite: String?
+    let regexRewrite: RegexRewrite?
+    public let hostRewrite: HostRewrite
+    public let appendXForwardedHost: Bool
+    /// Route timeout; nil when disabled (`0s`). Envoy's default is 15 s.
+    public let timeout: TimeAmount?
+    public let idleTimeout: TimeAmount?
+    /// Per-route upgrade overrides (`websocket` → enabled).
+    public let upgrades: [String: Bool]
+}
+
+/// One entry of `weighted_clusters`.
+public struct WeightedTarget: Sendable {
+    public let name: String
+    public let weight: Int
+    public let requestMutations: HeaderMutations
+    public let responseMutations: HeaderMutations
+    public let hostRewriteLiteral: String?
+}
+
+/// `regex_rewrite`: pattern and substitution applied to the path (not the query).
+struct RegexRewrite: @unchecked Sendable {
+    let pattern: Regex<AnyRegexOutput>
+    let substitution: String
+
+    func apply(_ path: String) -> String {
+        // Envoy substitutes every match; `\1`-style groups map to Swift's captures.
+        path.replacing(pattern) { match in
+            var out = ""
+            var chars = substitution.makeIterator()
+            while let c = chars.next() {
+                if c == "\\", let d = chars.next() {
+                    if let n = d.wholeNumberValue, n < match.output.count, let sub = match.output[n].substring {
+                        out += sub
+                    } else {
+                        out.append(d)
+                    }
+                } else {
+                    out.append(c)
+                }
+            }
+            return out
+        }
+    }
+}
+
+/// `redirect:` — answer with a 3xx and a Location built from the request.
+public struct RedirectAction: Sendable {
+    public let scheme: String?
+    public let host: String?
+    public let port: Int?
+    public let path: String?
+    public let prefixRewrite: String?
+    let regexRewrite: RegexRewrite?
+    public let status: Int
+    public let stripQuery: Bool
+}

@@ -1,0 +1,84 @@
+import NIOCore
+import NIOHTTP1
+import TernNetwork
+
+extension RouterFilter: UpstreamResponseDelegate {
+    func upstreamResponseHead(_ head: HTTPResponseHead) {
+        guard !done, let cluster else { return }
+        let s = stream!
+        (s.info as StreamInfo).markFirstUpstreamByte()
+        responseStarted = true
+        let code = Int(head.status.code)
+        cluster.config.stats.upstreamCodes.record(code, worker: worker)
+        if code >= 500 {
+            host?.stats.rqError.add(1, ordering: .relaxed)
+        } else {
+            host?.stats.rqSuccess.add(1, ordering: .relaxed)
+        }
+        var head = head
+        if !suppressEnvoyHeaders {
+            let elapsedMs = (UInt64(NIODeadline.now().uptimeNanoseconds) &- startUptime) / 1_000_000
+            head.headers.add(name: "x-envoy-upstream-service-time", value: String(elapsedMs))
+        }
+        if let target { target.responseMutations.apply(to: &head.headers) }
+        if let route = s.route {
+            for m in route.responseMutations { m.apply(to: &head.headers) }
+        }
+        s.encodeHeaders(head, endStream: false)
+    }
+
+    func upstreamResponseBody(_ body: ByteBuffer) {
+        guard !done else { return }
+        let s = stream!
+        s.encodeData(body, endStream: false)
+        if !s.downstreamWritable, let upstream {
+            // The client reads slower than the upstream writes: stop reading upstream until it catches up.
+            upstream.setReadPaused(true)
+            s.onDownstreamWritable = { [unowned upstream] in upstream.setReadPaused(false) }
+        }
+    }
+
+    func upstreamResponseEnd(_ trailers: HTTPHeaders?) {
+        guard !done, let cluster else { return }
+        let s = stream!
+        cluster.config.stats.upstreamRqCompleted.inc(worker: worker)
+        upstream = nil
+        cleanUp(abortUpstream: false)
+        if let trailers, !trailers.isEmpty {
+            s.encodeTrailers(trailers)
+        } else {
+            s.encodeData(ByteBuffer(), endStream: true)
+        }
+    }
+
+    func upstreamConnectionClosed(protocolError: Bool) {
+        guard !done, let cluster else { return }
+        let s = stream!
+        upstream = nil
+        cluster.config.stats.upstreamRqRxReset.inc(worker: worker)
+        host?.stats.rqError.add(1, ordering: .relaxed)
+        let started = responseStarted
+        cleanUp(abortUpstream: false)
+        let flags: ResponseFlags = protocolError ? .upstreamProtocolError : .upstreamConnectionTermination
+        let reason = protocolError ? "protocol error" : "connection termination"
+        if started {
+            (s as! ActiveStream).config.stats.rqResetAfterDownstreamResponseStarted.inc(worker: worker)
+            s.resetStream(flags: flags, details: "upstream_reset_after_response_started{\(reason.replacingOccurrences(of: " ", with: "_"))}")
+        } else {
+            cluster.config.stats.upstreamCodes.record(503, worker: worker)
+            s.sendLocalReply(status: .serviceUnavailable,
+                             body: "upstream connect error or disconnect/reset before headers. reset reason: \(reason)",
+                             details: "upstream_reset_before_response_started{\(reason.replacingOccurrences(of: " ", with: "_"))}",
+                             flags: flags, headers: nil)
+        }
+    }
+
+    func upstreamWritabilityChanged(_ writable: Bool) {
+        guard !done else { return }
+        // The upstream cannot take more request body: stop reading the downstream until it can.
+        if writable != !downstreamReadsDisabled {
+            downstreamReadsDisabled = !writable
+            stream.setDecoderReadDisabled(!writable)
+        }
+    }
+}

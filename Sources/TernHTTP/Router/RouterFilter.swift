@@ -1,0 +1,160 @@
+import NIOCore
+import NIOHTTP1
+import TernNetwork
+import TernUpstream
+
+/// The router for one stream: picks the route's cluster and a host, takes a pooled upstream
+/// connection on this worker, forwards the request (body streamed, with backpressure both ways)
+/// and relays the response. Failures become Envoy's local replies: 404 NR, 503 NC/UH/UF/UC,
+/// 504 UT.
+final class RouterFilter: HTTPFilter {
+    let suppressEnvoyHeaders: Bool
+    unowned var stream: (any HTTPFilterCallbacks)!
+    var forward: ForwardAction?
+    var target: WeightedTarget?
+    var cluster: WorkerCluster?
+    var host: Host?
+    var pool: HTTP1ConnectionPool?
+    var upstream: HTTP1UpstreamConnection?
+    var upstreamHead: HTTPRequestHead?
+    var buffered: [ByteBuffer] = []
+    var bufferedBytes = 0
+    var bufferedTrailers: HTTPHeaders?
+    var requestEnded = false
+    var responseStarted = false
+    var done = false
+    var timer: Scheduled<Void>?
+    var startUptime: UInt64 = 0
+    var downstreamReadsDisabled = false
+
+    init(suppressEnvoyHeaders: Bool) {
+        self.suppressEnvoyHeaders = suppressEnvoyHeaders
+    }
+
+    var worker: Int { stream.worker.index }
+
+    // MARK: - decode
+
+    func decodeHeaders(_ head: inout HTTPRequestHead, endStream: Bool, stream: any HTTPFilterCallbacks) -> FilterHeadersStatus {
+        self.stream = stream
+        let hcm = (stream as! ActiveStream).config.stats
+        guard let route = stream.route else {
+            hcm.noRoute.inc(worker: stream.worker.index)
+            stream.sendLocalReply(status: .notFound, body: "", details: "route_not_found", flags: .noRouteFound, headers: nil)
+            return .stopIteration
+        }
+        stream.info.routeName = route.name.isEmpty ? nil : route.name
+        switch route.action {
+        case .directResponse(let status, let body):
+            hcm.rqDirectResponse.inc(worker: worker)
+            var headers = HTTPHeaders()
+            for m in route.responseMutations { m.apply(to: &headers) }
+            stream.sendLocalReply(status: HTTPResponseStatus(statusCode: status), body: body, details: "direct_response",
+                                  flags: [], headers: headers)
+        case .redirect(let redirect):
+            hcm.rqRedirect.inc(worker: worker)
+            var headers = HTTPHeaders()
+            headers.add(name: "location", value: RedirectLocation.build(redirect, route: route, head: head))
+            for m in route.responseMutations { m.apply(to: &headers) }
+            stream.sendLocalReply(status: HTTPResponseStatus(statusCode: redirect.status), body: "", details: "direct_response",
+                                  flags: [], headers: headers)
+        case .forward(let action):
+            forward = action
+            startForwarding(action, route: route, head: &head, stats: hcm)
+        }
+        return .stopIteration
+    }
+
+    func decodeData(_ data: inout ByteBuffer, endStream: Bool, stream: any HTTPFilterCallbacks) -> FilterDataStatus {
+        guard !done else { return .stopIterationNoBuffer }
+        if let upstream {
+            if data.readableBytes > 0 { upstream.sendBody(data) }
+            if endStream { endRequest(nil, on: upstream) }
+        } else {
+            if data.readableBytes > 0 {
+                buffered.append(data)
+                bufferedBytes += data.readableBytes
+                let limit = (stream as! ActiveStream).config.bufferLimitBytes
+                if bufferedBytes > limit, !downstreamReadsDisabled {
+                    downstreamReadsDisabled = true
+                    stream.setDecoderReadDisabled(true)
+                }
+            }
+            if endStream { requestEnded = true; startTimer() }
+        }
+        return .stopIterationNoBuffer
+    }
+
+    func decodeTrailers(_ trailers: inout HTTPHeaders, stream: any HTTPFilterCallbacks) -> FilterTrailersStatus {
+        guard !done else { return .stopIteration }
+        if let upstream {
+            endRequest(trailers, on: upstream)
+        } else {
+            bufferedTrailers = trailers
+            requestEnded = true
+            startTimer()
+        }
+        return .stopIteration
+    }
+
+    private func endRequest(_ trailers: HTTPHeaders?, on upstream: HTTP1UpstreamConnection) {
+        requestEnded = true
+        upstream.sendEnd(trailers)
+        startTimer()
+    }
+
+    // MARK: - teardown
+
+    func onStreamReset(stream: any HTTPFilterCallbacks) {
+        cleanUp(abortUpstream: true)
+    }
+
+    func onDestroy() {
+        cleanUp(abortUpstream: true)
+    }
+
+    func cleanUp(abortUpstream: Bool) {
+        guard !done else { return }
+        done = true
+        timer?.cancel()
+        timer = nil
+        if let upstream {
+            self.upstream = nil
+            if abortUpstream, upstream.delegate === self { upstream.abort() }
+        } else if let pool, forward != nil {
+            pool.cancel(self)
+        }
+        if let cluster, host != nil {
+            cluster.config.stats.upstreamRqActive.dec(worker: worker)
+            host?.stats.rqActive.subtract(1, ordering: .relaxed)
+        }
+        stream.onDownstreamWritable = nil
+    }
+
+    // MARK: - timeout
+
+    private func startTimer() {
+        guard timer == nil, !done, let timeout = forward?.timeout else { return }
+        timer = stream.worker.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
+            // Strong capture: cleanUp() cancels the task, which releases the filter.
+            self.onRouteTimeout()
+        }
+    }
+
+    private func onRouteTimeout() {
+        guard !done, let cluster else { return }
+        timer = nil
+        cluster.config.stats.upstreamRqTimeout.inc(worker: worker)
+        host?.stats.rqTimeout.add(1, ordering: .relaxed)
+        let started = responseStarted
+        let s = stream!
+        cleanUp(abortUpstream: true)
+        if started {
+            s.resetStream(flags: .upstreamRequestTimeout, details: "upstream_response_timeout")
+        } else {
+            cluster.config.stats.upstreamCodes.record(504, worker: worker)
+            s.sendLocalReply(status: .gatewayTimeout, body: "upstream request timeout", details: "upstream_response_timeout",
+                             flags: .upstreamRequestTimeout, headers: nil)
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import NIOCore
+import NIOHTTP1
+import TernUpstream
+
+/// One pooled HTTP/1.1 connection to an upstream host: carries one request at a time for its
+/// current delegate, gates reads for response backpressure, and reports whether it may be reused.
+final class HTTP1UpstreamConnection: ChannelDuplexHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = Never
+    typealias OutboundOut = HTTPClientRequestPart
+
+    weak var pool: HTTP1ConnectionPool?
+    /// Strong while an exchange runs; cleared when it ends, so no cycle outlives it.
+    var delegate: (any UpstreamResponseDelegate)?
+    private(set) var context: ChannelHandlerContext?
+    let host: Host
+    let stats: ClusterStats
+    let worker: Int
+    private(set) var requestsSent = 0
+    private var requestEnded = false
+    private var responseEnded = false
+    private var reusable = true
+    private var readHeld = false
+    private var readPaused = false
+    private(set) var isOpen = true
+    var idleTimer: Scheduled<Void>?
+
+    init(host: Host, stats: ClusterStats, worker: Int) {
+        self.host = host
+        self.stats = stats
+        self.worker = worker
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    var channel: (any Channel)? { context?.channel }
+
+    // MARK: - requests
+
+    func sendHead(_ head: HTTPRequestHead, endStream: Bool) {
+        guard let context else { return }
+        requestsSent += 1
+        requestEnded = false
+        responseEnded = false
+        if !head.isKeepAlive { reusable = false }
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if endStream { sendEnd(nil) }
+    }
+
+    func sendBody(_ data: ByteBuffer) {
+        guard let context else { return }
+        stats.upstreamCxTxBytesTotal.inc(worker: worker, by: UInt64(data.readableBytes))
+        context.write(wrapOutboundOut(.body(.byteBuffer(data))), promise: nil)
+        if !context.channel.isWritable { context.flush() }
+    }
+
+    func sendEnd(_ trailers: HTTPHeaders?) {
+        guard let context else { return }
+        context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
+        requestEnded = true
+        finishIfDone()
+    }
+
+    func flush() { context?.flush() }
+
+    var isWritable: Bool { context?.channel.isWritable ?? false }
+
+    /// Response backpressure: stop or resume reading from the upstream.
+    func setReadPaused(_ paused: Bool) {
+        readPaused = paused
+        if !paused, readHeld {
+            readHeld = false
+            context?.read()
+        }
+    }
+
+    /// Gives the connection up mid-exchange (timeout, downstream reset): it cannot be reused.
+    func abort() {
+        delegate = nil
+        reusable = false
+        close()
+    }
+
+    func close() {
+        guard isOpen else { return }
+        isOpen = false
+        idleTimer?.cancel()
+        context?.close(promise: nil)
+    }
+
+    // MARK: - inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            if !head.isKeepAlive { reusable = false }
+            delegate?.upstreamResponseHead(head)
+        case .body(let body):
+            stats.upstreamCxRxBytesTotal.inc(worker: worker, by: UInt64(body.readableBytes))
+            delegate?.upstreamResponseBody(body)
+        case .end(let trailers):
+            responseEnded = true
+            let d = delegate
+            if !requestEnded { reusable = false }
+            finishIfDone()
+            d?.upstreamResponseEnd(trailers)
+        }
+    }
+
+    private func finishIfDone() {
+        guard requestEnded, responseEnded else { return }
+        delegate = nil
+        if reusable, isOpen {
+            pool?.release(self)
+        } else {
+            close()
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if readPaused {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        delegate?.upstreamWritabilityChanged(context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        isOpen = false
+        idleTimer?.cancel()
+        stats.upstreamCxActive.dec(worker: worker)
+        stats.upstreamCxDestroy.inc(worker: worker)
+        host.stats.cxActive.subtract(1, ordering: .relaxed)
+        if let d = delegate {
+            delegate = nil
+            stats.upstreamCxDestroyRemote.inc(worker: worker)
+            d.upstreamConnectionClosed(protocolError: false)
+        } else {
+            stats.upstreamCxDestroyLocal.inc(worker: worker)
+        }
+        pool?.connectionClosed(self)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        reusable = false
+        if let d = delegate {
+            delegate = nil
+            d.upstreamConnectionClosed(protocolError: error is HTTPParserError)
+        }
+        close()
+    }
+}

@@ -1,0 +1,39 @@
+import NIOCore
+import NIOHTTP1
+
+/// Receives one upstream response; the router's upstream request implements it.
+protocol UpstreamResponseDelegate: AnyObject {
+    func upstreamResponseHead(_ head: HTTPResponseHead)
+    func upstreamResponseBody(_ body: ByteBuffer)
+    func upstreamResponseEnd(_ trailers: HTTPHeaders?)
+    /// The connection closed or failed before the response ended.
+    func upstreamConnectionClosed(protocolError: Bool)
+    /// The upstream socket's writability changed (request-body flow control).
+    func upstreamWritabilityChanged(_ writable: Bool)
+}
+
+/// Waits for a pooled connection.
+protocol HTTP1PoolWaiter: AnyObject {
+    func poolReady(_ connection: HTTP1UpstreamConnection)
+    func poolFailed(_ failure: PoolFailure)
+}
+
+/// Why a pool could not provide a connection, with Envoy's reset-reason wording.
+enum PoolFailure {
+    case connectFailure(String)
+    case connectTimeout
+    case draining
+
+    var resetReason: String {
+        switch self {
+        case .connectFailure: "connection failure"
+        case .connectTimeout: "connection timeout"
+        case .draining: "connection failure"
+        }
+    }
+
+    var transportFailure: String? {
+        if case .connectFailure(let reason) = self { return reason }
+        return nil
+    }
+}
