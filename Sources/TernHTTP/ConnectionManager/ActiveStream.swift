@@ -110,6 +110,14 @@ public final class ActiveStream: HTTPFilterCallbacks {
         finish()
     }
 
+    /// The response was `101 Switching Protocols` and the connection becomes a tunnel: the
+    /// stream ends here for stats and logs.
+    func completeForUpgrade() {
+        responseComplete = true
+        requestComplete = true
+        finish()
+    }
+
     /// Ends the stream: stats, access logs, filter teardown. Runs once.
     func finish() {
         guard !destroyed else { return }

@@ -6,7 +6,7 @@ import TernNetwork
 /// streams one at a time, answers pipelined requests in order (later requests wait, and reading
 /// stops while they do), frames responses, and enforces connection-level limits and timeouts.
 /// Malformed input gets 400 (431 for oversized headers) and a clean close.
-final class HTTP1ServerConnection: ChannelDuplexHandler, StreamCodec {
+final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler, StreamCodec {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = Never
     typealias OutboundOut = HTTPServerResponsePart
@@ -83,6 +83,8 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, StreamCodec {
             idleTimer?.cancel()
             requests += 1
             if !head.isKeepAlive || connection.draining { closeAfterResponse = true }
+            // After an upgrade request the parser stops: unless it becomes a tunnel, close after it.
+            if head.headers.contains(name: "upgrade") { closeAfterResponse = true }
             if let max = config.maxRequestsPerConnection, requests >= max {
                 if !closeAfterResponse { config.stats.downstreamCxMaxRequestsReached.inc(worker: worker) }
                 closeAfterResponse = true
@@ -97,6 +99,15 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, StreamCodec {
         case .end(let trailers):
             stream?.onRequestEnd(trailers)
         }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // The client half-closed: nothing more will come, so close once the answer is out.
+        if let e = event as? ChannelEvent, e == .inputClosed {
+            closeAfterResponse = true
+            if stream == nil { context.close(promise: nil) }
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -237,6 +248,40 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, StreamCodec {
         }
         if stream == nil { armIdleTimer() }
         releaseHeldRead()
+    }
+
+    func switchToTunnel(_ tunnel: TunnelHandler) -> Bool {
+        guard !closed, let context else { return false }
+        stream = nil
+        pending.removeAll()
+        idleTimer?.cancel()
+        drainTimer?.cancel()
+        let s = config.stats
+        let w = worker
+        s.downstreamCxUpgradesTotal.inc(worker: w)
+        s.downstreamCxUpgradesActive.inc(worker: w)
+        tunnel.onClose = {
+            s.downstreamCxUpgradesActive.dec(worker: w)
+            s.downstreamCxActive.dec(worker: w)
+            s.downstreamCxHTTP1Active.dec(worker: w)
+            s.downstreamCxDestroy.inc(worker: w)
+        }
+        let sync = context.pipeline.syncOperations
+        do {
+            try sync.addHandler(tunnel)
+            // Order matters: this handler goes first so that the bytes the decoder held back
+            // (sent after the upgrade request) reach the tunnel, not an HTTP handler.
+            sync.removeHandler(context: context, promise: nil)
+            let decoder = try sync.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            sync.removeHandler(context: decoder, promise: nil)
+            let encoder = try sync.context(handlerType: HTTPResponseEncoder.self)
+            sync.removeHandler(context: encoder, promise: nil)
+        } catch {
+            context.close(promise: nil)
+            return false
+        }
+        context.channel.read()
+        return true
     }
 
     // MARK: - framing, timers, drain

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 import TernNetwork
@@ -48,7 +49,10 @@ enum RequestHeaderPolicy {
         }
 
         // Hop-by-hop headers never travel upstream; the codec re-frames bodies itself.
-        let upgrade = head.headers.first(name: "upgrade")
+        var upgrade = head.headers.first(name: "upgrade")
+        if upgrade != nil, !head.headers["connection"].contains(where: { $0.lowercased().split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == "upgrade" } }) {
+            upgrade = nil
+        }
         head.headers.remove(name: "keep-alive")
         head.headers.remove(name: "proxy-connection")
         if let te = head.headers.first(name: "te"), te.lowercased().contains("trailers") {
@@ -56,9 +60,11 @@ enum RequestHeaderPolicy {
         } else {
             head.headers.remove(name: "te")
         }
+        head.headers.remove(name: "connection")
         if upgrade == nil {
-            head.headers.remove(name: "connection")
             head.headers.remove(name: "upgrade")
+        } else {
+            head.headers.add(name: "connection", value: "upgrade")
         }
 
         if !head.headers.contains(name: "x-forwarded-proto") {

@@ -20,7 +20,7 @@ enum ResponseHeaderPolicy {
             head.headers.remove(name: "connection")
             head.headers.remove(name: "upgrade")
         }
-        if stream.codec.closingAfterResponse {
+        if stream.codec.closingAfterResponse, head.status != .switchingProtocols {
             head.headers.replaceOrAdd(name: "connection", value: "close")
         }
         if config.alwaysSetRequestIDInResponse, let id = stream.requestHead?.headers.first(name: "x-request-id") {

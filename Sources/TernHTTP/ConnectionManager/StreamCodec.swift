@@ -18,4 +18,7 @@ protocol StreamCodec: AnyObject {
     func streamComplete(_ stream: ActiveStream)
     /// True when the response must carry `connection: close` (client asked, draining, limits).
     var closingAfterResponse: Bool { get }
+    /// After `101 Switching Protocols`: the connection stops speaking HTTP and `tunnel` carries
+    /// its bytes. Returns false when this codec cannot (HTTP/2 streams).
+    func switchToTunnel(_ tunnel: TunnelHandler) -> Bool
 }

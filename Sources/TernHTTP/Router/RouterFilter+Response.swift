@@ -15,6 +15,11 @@ extension RouterFilter: UpstreamResponseDelegate {
         } else {
             host?.stats.rqSuccess.add(1, ordering: .relaxed)
         }
+        if head.status == .switchingProtocols, !isUpgrade {
+            // A 101 nobody asked for cannot be relayed.
+            upstreamConnectionClosed(protocolError: true)
+            return
+        }
         var head = head
         if !suppressEnvoyHeaders {
             let elapsedMs = (UInt64(NIODeadline.now().uptimeNanoseconds) &- startUptime) / 1_000_000
@@ -70,6 +75,25 @@ extension RouterFilter: UpstreamResponseDelegate {
                              body: "upstream connect error or disconnect/reset before headers. reset reason: \(reason)",
                              details: "upstream_reset_before_response_started{\(reason.replacingOccurrences(of: " ", with: "_"))}",
                              flags: flags, headers: nil)
+        }
+    }
+
+    func upstreamUpgraded(_ connection: HTTP1UpstreamConnection) {
+        guard !done, let s = stream as? ActiveStream else {
+            connection.close()
+            return
+        }
+        let downstream = TunnelHandler()
+        let upstreamEnd = TunnelHandler()
+        downstream.partner = upstreamEnd
+        upstreamEnd.partner = downstream
+        upstream = nil
+        cleanUp(abortUpstream: false)
+        s.completeForUpgrade()
+        guard s.codec.switchToTunnel(downstream), connection.switchToTunnel(upstreamEnd) else {
+            connection.close()
+            s.codec.resetStream()
+            return
         }
     }
 

@@ -26,6 +26,7 @@ final class RouterFilter: HTTPFilter {
     var timer: Scheduled<Void>?
     var startUptime: UInt64 = 0
     var downstreamReadsDisabled = false
+    var isUpgrade = false
 
     init(suppressEnvoyHeaders: Bool) {
         self.suppressEnvoyHeaders = suppressEnvoyHeaders
@@ -59,6 +60,15 @@ final class RouterFilter: HTTPFilter {
             stream.sendLocalReply(status: HTTPResponseStatus(statusCode: redirect.status), body: "", details: "direct_response",
                                   flags: [], headers: headers)
         case .forward(let action):
+            if let upgrade = head.headers.first(name: "upgrade")?.lowercased() {
+                let allowed = action.upgrades[upgrade] ?? (stream as! ActiveStream).config.upgradeTypes.contains(upgrade)
+                guard allowed else {
+                    hcm.downstreamRqWsOnNonWsRoute.inc(worker: worker)
+                    stream.sendLocalReply(status: .forbidden, body: "", details: "upgrade_failed", flags: [], headers: nil)
+                    return .stopIteration
+                }
+                isUpgrade = true
+            }
             forward = action
             startForwarding(action, route: route, head: &head, stats: hcm)
         }

@@ -4,7 +4,7 @@ import TernUpstream
 
 /// One pooled HTTP/1.1 connection to an upstream host: carries one request at a time for its
 /// current delegate, gates reads for response backpressure, and reports whether it may be reused.
-final class HTTP1UpstreamConnection: ChannelDuplexHandler {
+final class HTTP1UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = Never
     typealias OutboundOut = HTTPClientRequestPart
@@ -23,6 +23,7 @@ final class HTTP1UpstreamConnection: ChannelDuplexHandler {
     private var readHeld = false
     private var readPaused = false
     private(set) var isOpen = true
+    private var upgrading = false
     var idleTimer: Scheduled<Void>?
 
     init(host: Host, stats: ClusterStats, worker: Int) {
@@ -88,17 +89,56 @@ final class HTTP1UpstreamConnection: ChannelDuplexHandler {
         context?.close(promise: nil)
     }
 
+    /// Hands the connection to `tunnel` after a 101: it leaves the pool and stops speaking HTTP.
+    func switchToTunnel(_ tunnel: TunnelHandler) -> Bool {
+        guard let context, isOpen else { return false }
+        isOpen = false
+        idleTimer?.cancel()
+        pool?.connectionClosed(self)
+        pool = nil
+        let stats = self.stats
+        let w = worker
+        let host = self.host
+        tunnel.onClose = {
+            stats.upstreamCxActive.dec(worker: w)
+            stats.upstreamCxDestroy.inc(worker: w)
+            host.stats.cxActive.subtract(1, ordering: .relaxed)
+        }
+        let sync = context.pipeline.syncOperations
+        do {
+            try sync.addHandler(tunnel)
+            sync.removeHandler(context: context, promise: nil)
+            let decoder = try sync.context(handlerType: ByteToMessageHandler<HTTPResponseDecoder>.self)
+            sync.removeHandler(context: decoder, promise: nil)
+            let encoder = try sync.context(handlerType: HTTPRequestEncoder.self)
+            sync.removeHandler(context: encoder, promise: nil)
+        } catch {
+            context.close(promise: nil)
+            return false
+        }
+        context.channel.read()
+        return true
+    }
+
     // MARK: - inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
             if !head.isKeepAlive { reusable = false }
+            if head.status == .switchingProtocols { upgrading = true }
             delegate?.upstreamResponseHead(head)
         case .body(let body):
             stats.upstreamCxRxBytesTotal.inc(worker: worker, by: UInt64(body.readableBytes))
             delegate?.upstreamResponseBody(body)
         case .end(let trailers):
+            if upgrading {
+                // The 101 is complete; the connection now belongs to the tunnel.
+                let d = delegate
+                delegate = nil
+                d?.upstreamUpgraded(self)
+                return
+            }
             responseEnded = true
             let d = delegate
             if !requestEnded { reusable = false }

@@ -10,6 +10,8 @@ protocol UpstreamResponseDelegate: AnyObject {
     func upstreamConnectionClosed(protocolError: Bool)
     /// The upstream socket's writability changed (request-body flow control).
     func upstreamWritabilityChanged(_ writable: Bool)
+    /// A `101 Switching Protocols` response is complete; the connection can become a tunnel.
+    func upstreamUpgraded(_ connection: HTTP1UpstreamConnection)
 }
 
 /// Waits for a pooled connection.

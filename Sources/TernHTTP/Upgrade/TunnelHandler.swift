@@ -1,0 +1,78 @@
+import NIOCore
+
+/// One end of an upgraded (WebSocket) connection after `101 Switching Protocols`: bytes read
+/// here are written to the partner, reading pauses while the partner cannot take more, a
+/// half-close is passed on, and either side closing closes the other.
+final class TunnelHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    var partner: TunnelHandler?
+    private var context: ChannelHandlerContext?
+    private var readHeld = false
+    private var closed = false
+    /// Runs once when this side's channel closes (stats, pool accounting).
+    var onClose: (() -> Void)?
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        partner?.send(unwrapInboundIn(data))
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        partner?.context?.flush()
+    }
+
+    private func send(_ buffer: ByteBuffer) {
+        guard let context, !closed else { return }
+        context.write(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    var isWritable: Bool { context?.channel.isWritable ?? false }
+
+    func read(context: ChannelHandlerContext) {
+        if let partner, !partner.isWritable {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { partner?.resumeRead() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    private func resumeRead() {
+        guard readHeld, let context else { return }
+        readHeld = false
+        context.read()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let e = event as? ChannelEvent, e == .inputClosed {
+            partner?.context?.flush()
+            partner?.context?.close(mode: .output, promise: nil)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed = true
+        onClose?()
+        onClose = nil
+        if let partner {
+            self.partner = nil
+            partner.partner = nil
+            partner.context?.flush()
+            partner.context?.close(promise: nil)
+        }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}
