@@ -22,7 +22,8 @@ public struct StatName: Hashable, Sendable {
         var out = "envoy_"
         for scalar in extracted.unicodeScalars {
             let c = Character(scalar)
-            out.append(c.isLetter || c.isNumber || c == "_" ? c : "_")
+            // ASCII only, as Envoy's sanitizer and Prometheus' name grammar (`é`, `²` become `_`).
+            out.append(c.isASCII && (c.isLetter || c.isNumber) || c == "_" ? c : "_")
         }
         return out
     }
