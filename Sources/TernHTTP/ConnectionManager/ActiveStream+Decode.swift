@@ -10,10 +10,10 @@ extension ActiveStream {
         config.stats.downstreamRqTotal.inc(worker: w)
         config.stats.downstreamRqHTTP1Total.inc(worker: w)
         config.stats.downstreamRqActive.inc(worker: w)
-        armIdleTimer()
-        armRequestTimer()
+        startTimers()
         var head = incoming
-        if let rejection = RequestHeaderPolicy.normalize(&head, config: config, connection: connection, codec: codec) {
+        if let rejection = RequestHeaderPolicy.normalize(&head, config: config, connection: connection, codec: codec,
+                                                         random: workerState.random) {
             info.request = head
             sendLocalReply(status: rejection.status, body: rejection.body, details: rejection.details,
                            flags: rejection.flags, headers: nil)
@@ -39,7 +39,6 @@ extension ActiveStream {
     func onRequestEnd(_ trailers: HTTPHeaders?) {
         guard !responseComplete else { return }
         requestComplete = true
-        requestTimer?.cancel()
         if decodeStopped {
             pendingEnd = true
             pendingTrailers = trailers

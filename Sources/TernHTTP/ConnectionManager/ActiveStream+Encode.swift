@@ -120,7 +120,6 @@ extension ActiveStream {
     }
 
     private func complete() {
-        idleTimer?.cancel()
         finish()
         codec.streamComplete(self)
     }

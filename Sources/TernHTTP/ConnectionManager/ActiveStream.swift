@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import TernCore
 import TernNetwork
 
 /// One request/response exchange on a downstream connection: runs the HTTP filter chain on the
@@ -9,12 +10,13 @@ import TernNetwork
 /// Phases: headers arrive → request headers normalised (x-request-id, x-forwarded-*) → decoder
 /// filters in order → the terminal filter (router) forwards upstream → response parts come back
 /// through `encode*` → encoder filters in reverse → the codec writes them downstream.
-public final class ActiveStream: HTTPFilterCallbacks {
+public final class ActiveStream: HTTPFilterCallbacks, TimerListMember {
     let config: HTTPConnectionManagerConfig
     public let connection: DownstreamConnection
     unowned let codec: any StreamCodec
     let filters: [any HTTPFilter]
     public let info: StreamInfo
+    let workerState: HTTPWorkerState
 
     public var requestHead: HTTPRequestHead?
     var routeCache: RouteEntry??
@@ -37,12 +39,18 @@ public final class ActiveStream: HTTPFilterCallbacks {
     var responseComplete = false
     var destroyed = false
 
-    var idleTimer: Scheduled<Void>?
-    var requestTimer: Scheduled<Void>?
+    /// The stream idle timeout sits in the worker's timer list for its duration; activity only
+    /// moves `lastActivity`, and expiry re-schedules from there when the stream was active.
+    var lastActivity = NIODeadline.now()
+    public var timerLinks = TimerLinks()
+    /// `request_timeout` (off by default) uses a plain event-loop timer.
+    var requestTimer: NIOScheduledCallback?
     public var onDownstreamWritable: (() -> Void)?
 
-    init(config: HTTPConnectionManagerConfig, connection: DownstreamConnection, codec: any StreamCodec) {
+    init(config: HTTPConnectionManagerConfig, connection: DownstreamConnection, codec: any StreamCodec,
+         workerState: HTTPWorkerState) {
         self.config = config
+        self.workerState = workerState
         self.connection = connection
         self.codec = codec
         var fs: [any HTTPFilter] = []
@@ -71,24 +79,36 @@ public final class ActiveStream: HTTPFilterCallbacks {
 
     // MARK: - timers
 
+    /// Notes activity for the stream idle timeout (cheap: no timer is touched).
     func armIdleTimer() {
-        guard let timeout = config.streamIdleTimeout, !responseComplete else { return }
-        idleTimer?.cancel()
-        idleTimer = worker.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
-            // Strong capture: finish() cancels the task, which releases the stream.
-            guard !self.responseComplete, !self.destroyed else { return }
-            self.config.stats.downstreamRqIdleTimeout.inc(worker: self.worker.index)
-            self.timeoutStream(status: .requestTimeout, body: "stream timeout", details: "stream_idle_timeout", flags: .streamIdleTimeout)
+        lastActivity = .now()
+    }
+
+    /// Starts the stream's timers when the request head arrives.
+    func startTimers() {
+        if let idle = config.streamIdleTimeout {
+            worker.timers.list(idle).schedule(self, from: lastActivity)
+        }
+        if let t = config.requestTimeout {
+            requestTimer = try? worker.eventLoop.assumeIsolated().scheduleCallback(in: t, handler: RequestTimer(stream: self))
         }
     }
 
-    func armRequestTimer() {
-        guard let timeout = config.requestTimeout else { return }
-        requestTimer = worker.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
-            guard !self.requestComplete, !self.responseComplete, !self.destroyed else { return }
-            self.config.stats.downstreamRqTimeout.inc(worker: self.worker.index)
-            self.timeoutStream(status: .requestTimeout, body: "request timeout", details: "request_overall_timeout", flags: [])
+    public func timerExpired() {
+        guard !responseComplete, !destroyed, let idle = config.streamIdleTimeout else { return }
+        if NIODeadline.now() >= lastActivity + idle {
+            config.stats.downstreamRqIdleTimeout.inc(worker: worker.index)
+            timeoutStream(status: .requestTimeout, body: "stream timeout", details: "stream_idle_timeout", flags: .streamIdleTimeout)
+        } else {
+            worker.timers.list(idle).schedule(self, from: lastActivity)
         }
+    }
+
+    func onRequestTimer() {
+        requestTimer = nil
+        guard !requestComplete, !responseComplete, !destroyed else { return }
+        config.stats.downstreamRqTimeout.inc(worker: worker.index)
+        timeoutStream(status: .requestTimeout, body: "request timeout", details: "request_overall_timeout", flags: [])
     }
 
     private func timeoutStream(status: HTTPResponseStatus, body: String, details: String, flags: ResponseFlags) {
@@ -122,8 +142,9 @@ public final class ActiveStream: HTTPFilterCallbacks {
     func finish() {
         guard !destroyed else { return }
         destroyed = true
-        idleTimer?.cancel()
-        requestTimer?.cancel()
+        cancelTimer()
+        if let requestTimer { worker.eventLoop.assumeIsolated().cancelScheduledCallback(requestTimer) }
+        requestTimer = nil
         info.finish()
         let w = worker.index
         config.stats.downstreamRqActive.dec(worker: w)
@@ -135,4 +156,10 @@ public final class ActiveStream: HTTPFilterCallbacks {
         for f in filters { f.onDestroy() }
         onDownstreamWritable = nil
     }
+}
+
+/// The request timeout callback. It holds the stream until it fires or `finish()` cancels it.
+struct RequestTimer: NIOScheduledCallbackHandler {
+    let stream: ActiveStream
+    func handleScheduledCallback(eventLoop: some EventLoop) { stream.onRequestTimer() }
 }

@@ -1,12 +1,13 @@
 import NIOCore
 import NIOHTTP1
+import TernCore
 import TernNetwork
 
 /// The HTTP/1.1 downstream codec of the connection manager: turns decoded request parts into
 /// streams one at a time, answers pipelined requests in order (later requests wait, and reading
 /// stops while they do), frames responses, and enforces connection-level limits and timeouts.
 /// Malformed input gets 400 (431 for oversized headers) and a clean close.
-final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler, StreamCodec {
+final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler, StreamCodec, TimerListMember {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = Never
     typealias OutboundOut = HTTPServerResponsePart
@@ -22,14 +23,16 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
     private var requests = 0
     private var closeAfterResponse = false
     private var closed = false
-    private var idleTimer: Scheduled<Void>?
-    private var drainTimer: Scheduled<Void>?
+    var timerLinks = TimerLinks()
     private var responseIsHead = false
     private var responseCloseDelimited = false
+
+    let workerState: HTTPWorkerState
 
     init(config: HTTPConnectionManagerConfig, connection: DownstreamConnection) {
         self.config = config
         self.connection = connection
+        self.workerState = connection.worker.state(HTTPWorkerState.self) { HTTPWorkerState() }
     }
 
     private var worker: Int { connection.worker.index }
@@ -49,8 +52,7 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
 
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
-        idleTimer?.cancel()
-        drainTimer?.cancel()
+        cancelIdleTimer()
         let s = config.stats
         s.downstreamCxActive.dec(worker: worker)
         s.downstreamCxHTTP1Active.dec(worker: worker)
@@ -80,7 +82,7 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
     private func handle(_ part: HTTPServerRequestPart) {
         switch part {
         case .head(let head):
-            idleTimer?.cancel()
+            cancelIdleTimer()
             requests += 1
             if !head.isKeepAlive || connection.draining { closeAfterResponse = true }
             // After an upgrade request the parser stops: unless it becomes a tunnel, close after it.
@@ -90,7 +92,7 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
                 closeAfterResponse = true
             }
             responseIsHead = head.method == .HEAD
-            let s = ActiveStream(config: config, connection: connection, codec: self)
+            let s = ActiveStream(config: config, connection: connection, codec: self, workerState: workerState)
             stream = s
             // NIO delivers .end separately; a bodyless request still ends with it.
             s.onRequestHead(head, endStream: false)
@@ -254,8 +256,7 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
         guard !closed, let context else { return false }
         stream = nil
         pending.removeAll()
-        idleTimer?.cancel()
-        drainTimer?.cancel()
+        cancelIdleTimer()
         let s = config.stats
         let w = worker
         s.downstreamCxUpgradesTotal.inc(worker: w)
@@ -308,14 +309,21 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
+    /// The connection idle timeout (`common_http_protocol_options.idle_timeout`): while no
+    /// stream is active the connection sits in the worker's timer list for that duration.
     private func armIdleTimer() {
         guard let timeout = config.idleTimeout, !closed else { return }
-        idleTimer?.cancel()
-        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
-            guard let self, self.stream == nil, !self.closed else { return }
-            self.config.stats.downstreamCxIdleTimeout.inc(worker: self.worker)
-            self.context.close(promise: nil)
-        }
+        connection.worker.timers.list(timeout).schedule(self)
+    }
+
+    func timerExpired() {
+        guard !closed, stream == nil else { return }
+        config.stats.downstreamCxIdleTimeout.inc(worker: worker)
+        context.close(promise: nil)
+    }
+
+    private func cancelIdleTimer() {
+        cancelTimer()
     }
 
     /// Drain: the in-flight response carries `connection: close`; an idle connection closes now.
@@ -327,3 +335,4 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 }
+

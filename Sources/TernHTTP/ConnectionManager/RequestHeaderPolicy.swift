@@ -6,7 +6,7 @@ import TernNetwork
 /// What the connection manager does to every request's headers before the filters see them,
 /// following Envoy's connection manager: reject what HTTP/1.1 forbids, normalise the target,
 /// strip hop-by-hop headers, and set `x-forwarded-proto`, `x-forwarded-for`, `x-request-id`
-/// and `via` as configured.
+/// and `via` as configured. One scan of the header block decides what needs doing.
 enum RequestHeaderPolicy {
     struct Rejection {
         let status: HTTPResponseStatus
@@ -15,27 +15,28 @@ enum RequestHeaderPolicy {
         let flags: ResponseFlags
     }
 
+    static let badRequest = Rejection(status: .badRequest, body: "Bad Request", details: "http1.codec_error",
+                                      flags: .downstreamProtocolError)
+
     /// Returns a rejection for requests Envoy refuses; otherwise rewrites `head` in place.
     static func normalize(_ head: inout HTTPRequestHead, config: HTTPConnectionManagerConfig,
-                          connection: DownstreamConnection, codec: any StreamCodec) -> Rejection? {
+                          connection: DownstreamConnection, codec: any StreamCodec, random: WorkerRandom) -> Rejection? {
         if head.version.major == 1 && head.version.minor == 0 && !config.acceptHTTP10 {
             return Rejection(status: .upgradeRequired, body: "", details: "low_version", flags: .downstreamProtocolError)
         }
+        var scan = HeaderScan(head.headers)
         // Absolute-form targets (`GET http://host/path`) become origin-form plus Host.
-        if !head.uri.hasPrefix("/"), head.method != .CONNECT, head.uri != "*" {
-            guard let schemeEnd = head.uri.range(of: "://") else {
-                return Rejection(status: .badRequest, body: "Bad Request", details: "http1.codec_error", flags: .downstreamProtocolError)
-            }
+        if head.uri.utf8.first != UInt8(ascii: "/"), head.method != .CONNECT, head.uri != "*" {
+            guard let schemeEnd = head.uri.range(of: "://") else { return badRequest }
             let rest = head.uri[schemeEnd.upperBound...]
             let slash = rest.firstIndex(of: "/") ?? rest.endIndex
             head.headers.replaceOrAdd(name: "host", value: String(rest[..<slash]))
             head.uri = slash == rest.endIndex ? "/" : String(rest[slash...])
+            scan.insert(.host)
+            scan.remove(.multipleHosts)
         }
-        let hosts = head.headers["host"]
-        if hosts.count > 1 {
-            return Rejection(status: .badRequest, body: "Bad Request", details: "http1.codec_error", flags: .downstreamProtocolError)
-        }
-        if hosts.isEmpty {
+        if scan.contains(.multipleHosts) { return badRequest }
+        if !scan.contains(.host) {
             if head.version.minor == 0, let host = config.defaultHostForHTTP10 {
                 head.headers.add(name: "host", value: host)
             } else if head.version.minor >= 1 {
@@ -49,29 +50,13 @@ enum RequestHeaderPolicy {
         }
 
         // Hop-by-hop headers never travel upstream; the codec re-frames bodies itself.
-        var upgrade = head.headers.first(name: "upgrade")
-        if upgrade != nil, !head.headers["connection"].contains(where: { $0.lowercased().split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == "upgrade" } }) {
-            upgrade = nil
-        }
-        head.headers.remove(name: "keep-alive")
-        head.headers.remove(name: "proxy-connection")
-        if let te = head.headers.first(name: "te"), te.lowercased().contains("trailers") {
-            head.headers.replaceOrAdd(name: "te", value: "trailers")
-        } else {
-            head.headers.remove(name: "te")
-        }
-        head.headers.remove(name: "connection")
-        if upgrade == nil {
-            head.headers.remove(name: "upgrade")
-        } else {
-            head.headers.add(name: "connection", value: "upgrade")
-        }
+        if !scan.isDisjoint(with: HeaderScan.hopByHop) { stripHopByHop(&head.headers, scan: scan) }
 
-        if !head.headers.contains(name: "x-forwarded-proto") {
+        if !scan.contains(.xForwardedProto) {
             head.headers.add(name: "x-forwarded-proto", value: "http")
         }
         if config.useRemoteAddress, !config.skipXffAppend, let ip = connection.remoteAddress?.ipAddress {
-            if let existing = head.headers.first(name: "x-forwarded-for") {
+            if scan.contains(.xForwardedFor), let existing = head.headers.first(name: "x-forwarded-for") {
                 head.headers.replaceOrAdd(name: "x-forwarded-for", value: existing + ", " + ip)
             } else {
                 head.headers.add(name: "x-forwarded-for", value: ip)
@@ -79,25 +64,51 @@ enum RequestHeaderPolicy {
         }
         if config.generateRequestID {
             let external = config.useRemoteAddress
-            if !head.headers.contains(name: "x-request-id") || (external && !config.preserveExternalRequestID) {
-                let rng = connection.worker.state(WorkerRandom.self) { WorkerRandom() }
-                head.headers.replaceOrAdd(name: "x-request-id", value: RequestID.make(using: &rng.generator))
+            if !scan.contains(.xRequestID) {
+                head.headers.add(name: "x-request-id", value: RequestID.make(using: &random.generator))
+            } else if external && !config.preserveExternalRequestID {
+                head.headers.replaceOrAdd(name: "x-request-id", value: RequestID.make(using: &random.generator))
             }
         }
         if let via = config.via {
-            if let existing = head.headers.first(name: "via") {
+            if scan.contains(.via), let existing = head.headers.first(name: "via") {
                 head.headers.replaceOrAdd(name: "via", value: existing + ", " + via)
             } else {
                 head.headers.add(name: "via", value: via)
             }
         }
         // Expect: 100-continue is answered here (unless proxied), as Envoy does by default.
-        if let expect = head.headers.first(name: "expect"), expect.lowercased() == "100-continue" {
-            if !config.proxy100Continue {
-                head.headers.remove(name: "expect")
-                codec.write100Continue()
-            }
+        if scan.contains(.expect), !config.proxy100Continue, let expect = head.headers.first(name: "expect"),
+           expect.lowercased() == "100-continue" {
+            head.headers.remove(name: "expect")
+            codec.write100Continue()
         }
         return nil
+    }
+
+    /// Removes hop-by-hop headers, keeping `upgrade` (with `connection: upgrade`) for upgrade
+    /// requests and `te: trailers`.
+    static func stripHopByHop(_ headers: inout HTTPHeaders, scan: HeaderScan) {
+        var isUpgrade = false
+        if scan.contains(.upgrade), scan.contains(.connection) {
+            isUpgrade = headers["connection"].contains { value in
+                value.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "upgrade" }
+            }
+        }
+        if scan.contains(.te) {
+            if let te = headers.first(name: "te"), te.lowercased().contains("trailers") {
+                headers.replaceOrAdd(name: "te", value: "trailers")
+            } else {
+                headers.remove(name: "te")
+            }
+        }
+        if scan.contains(.keepAlive) { headers.remove(name: "keep-alive") }
+        if scan.contains(.proxyConnection) { headers.remove(name: "proxy-connection") }
+        if scan.contains(.connection) { headers.remove(name: "connection") }
+        if isUpgrade {
+            headers.add(name: "connection", value: "upgrade")
+        } else if scan.contains(.upgrade) {
+            headers.remove(name: "upgrade")
+        }
     }
 }

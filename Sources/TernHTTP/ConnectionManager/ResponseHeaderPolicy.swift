@@ -12,7 +12,7 @@ enum ResponseHeaderPolicy {
         case .passThrough: break
         }
         if !head.headers.contains(name: "date") {
-            head.headers.add(name: "date", value: stream.worker.state(DateHeader.self) { DateHeader() }.value)
+            head.headers.add(name: "date", value: stream.workerState.date.value)
         }
         head.headers.remove(name: "keep-alive")
         head.headers.remove(name: "proxy-connection")

@@ -13,7 +13,7 @@ extension RouterFilter: HTTP1PoolWaiter {
         case .named(let name): clusterName = name
         case .fromHeader(let header): clusterName = head.headers.first(name: header) ?? ""
         case .weighted(let targets, let total):
-            var pick = s.worker.state(WorkerRandom.self) { WorkerRandom() }.next(below: total)
+            var pick = s.workerState.random.next(below: total)
             var chosen = targets[targets.count - 1]
             for t in targets {
                 if pick < t.weight { chosen = t; break }

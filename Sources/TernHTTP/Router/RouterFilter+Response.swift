@@ -6,7 +6,7 @@ extension RouterFilter: UpstreamResponseDelegate {
     func upstreamResponseHead(_ head: HTTPResponseHead) {
         guard !done, let cluster else { return }
         let s = stream!
-        (s.info as StreamInfo).markFirstUpstreamByte()
+        s.info.markFirstUpstreamByte()
         responseStarted = true
         let code = Int(head.status.code)
         cluster.config.stats.upstreamCodes.record(code, worker: worker)
@@ -67,7 +67,7 @@ extension RouterFilter: UpstreamResponseDelegate {
         let flags: ResponseFlags = protocolError ? .upstreamProtocolError : .upstreamConnectionTermination
         let reason = protocolError ? "protocol error" : "connection termination"
         if started {
-            (s as! ActiveStream).config.stats.rqResetAfterDownstreamResponseStarted.inc(worker: worker)
+            s.config.stats.rqResetAfterDownstreamResponseStarted.inc(worker: worker)
             s.resetStream(flags: flags, details: "upstream_reset_after_response_started{\(reason.replacingOccurrences(of: " ", with: "_"))}")
         } else {
             cluster.config.stats.upstreamCodes.record(503, worker: worker)
@@ -79,7 +79,7 @@ extension RouterFilter: UpstreamResponseDelegate {
     }
 
     func upstreamUpgraded(_ connection: HTTP1UpstreamConnection) {
-        guard !done, let s = stream as? ActiveStream else {
+        guard !done, let s = stream else {
             connection.close()
             return
         }

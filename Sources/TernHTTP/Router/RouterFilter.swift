@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import TernCore
 import TernNetwork
 import TernUpstream
 
@@ -7,9 +8,11 @@ import TernUpstream
 /// connection on this worker, forwards the request (body streamed, with backpressure both ways)
 /// and relays the response. Failures become Envoy's local replies: 404 NR, 503 NC/UH/UF/UC,
 /// 504 UT.
-final class RouterFilter: HTTPFilter {
+final class RouterFilter: HTTPFilter, TimerListMember {
     let suppressEnvoyHeaders: Bool
-    unowned var stream: (any HTTPFilterCallbacks)!
+    /// The stream owns this filter and outlives it; every path that could call back later
+    /// (pool, upstream connection, timer) is unhooked in `cleanUp`, so no retain is needed.
+    unowned(unsafe) var stream: ActiveStream!
     var forward: ForwardAction?
     var target: WeightedTarget?
     var cluster: WorkerCluster?
@@ -23,7 +26,7 @@ final class RouterFilter: HTTPFilter {
     var requestEnded = false
     var responseStarted = false
     var done = false
-    var timer: Scheduled<Void>?
+    var timerLinks = TimerLinks()
     var startUptime: UInt64 = 0
     var downstreamReadsDisabled = false
     var isUpgrade = false
@@ -37,8 +40,9 @@ final class RouterFilter: HTTPFilter {
     // MARK: - decode
 
     func decodeHeaders(_ head: inout HTTPRequestHead, endStream: Bool, stream: any HTTPFilterCallbacks) -> FilterHeadersStatus {
+        let stream = stream as! ActiveStream
         self.stream = stream
-        let hcm = (stream as! ActiveStream).config.stats
+        let hcm = stream.config.stats
         guard let route = stream.route else {
             hcm.noRoute.inc(worker: stream.worker.index)
             stream.sendLocalReply(status: .notFound, body: "", details: "route_not_found", flags: .noRouteFound, headers: nil)
@@ -61,7 +65,7 @@ final class RouterFilter: HTTPFilter {
                                   flags: [], headers: headers)
         case .forward(let action):
             if let upgrade = head.headers.first(name: "upgrade")?.lowercased() {
-                let allowed = action.upgrades[upgrade] ?? (stream as! ActiveStream).config.upgradeTypes.contains(upgrade)
+                let allowed = action.upgrades[upgrade] ?? stream.config.upgradeTypes.contains(upgrade)
                 guard allowed else {
                     hcm.downstreamRqWsOnNonWsRoute.inc(worker: worker)
                     stream.sendLocalReply(status: .forbidden, body: "", details: "upgrade_failed", flags: [], headers: nil)
@@ -84,7 +88,7 @@ final class RouterFilter: HTTPFilter {
             if data.readableBytes > 0 {
                 buffered.append(data)
                 bufferedBytes += data.readableBytes
-                let limit = (stream as! ActiveStream).config.bufferLimitBytes
+                let limit = self.stream.config.bufferLimitBytes
                 if bufferedBytes > limit, !downstreamReadsDisabled {
                     downstreamReadsDisabled = true
                     stream.setDecoderReadDisabled(true)
@@ -126,8 +130,7 @@ final class RouterFilter: HTTPFilter {
     func cleanUp(abortUpstream: Bool) {
         guard !done else { return }
         done = true
-        timer?.cancel()
-        timer = nil
+        cancelTimer()
         if let upstream {
             self.upstream = nil
             if abortUpstream, upstream.delegate === self { upstream.abort() }
@@ -144,16 +147,12 @@ final class RouterFilter: HTTPFilter {
     // MARK: - timeout
 
     private func startTimer() {
-        guard timer == nil, !done, let timeout = forward?.timeout else { return }
-        timer = stream.worker.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
-            // Strong capture: cleanUp() cancels the task, which releases the filter.
-            self.onRouteTimeout()
-        }
+        guard !timerLinks.isScheduled, !done, let timeout = forward?.timeout else { return }
+        stream.worker.timers.list(timeout).schedule(self)
     }
 
-    private func onRouteTimeout() {
+    func timerExpired() {
         guard !done, let cluster else { return }
-        timer = nil
         cluster.config.stats.upstreamRqTimeout.inc(worker: worker)
         host?.stats.rqTimeout.add(1, ordering: .relaxed)
         let started = responseStarted
@@ -168,3 +167,4 @@ final class RouterFilter: HTTPFilter {
         }
     }
 }
+

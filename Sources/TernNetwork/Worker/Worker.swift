@@ -1,4 +1,5 @@
 import NIOCore
+import TernCore
 import TernUpstream
 
 /// The data path's state for one event loop: its index (the stat slot it writes), its loop, and
@@ -8,6 +9,8 @@ public final class Worker {
     public let index: Int
     public let eventLoop: any EventLoop
     public let clusters: WorkerClusterManager
+    /// Timeouts of this worker's streams and connections, grouped by duration.
+    public let timers: TimerLists
     /// Per-worker extension state (access-log buffers, rate-limit buckets), keyed by the extension.
     private var extensionState: [ObjectIdentifier: AnyObject] = [:]
 
@@ -15,6 +18,7 @@ public final class Worker {
         self.index = index
         self.eventLoop = eventLoop
         self.clusters = WorkerClusterManager(worker: index, eventLoop: eventLoop)
+        self.timers = TimerLists(eventLoop: eventLoop)
     }
 
     /// State of type `T` for this worker, made on first use.

@@ -7,7 +7,7 @@ import TernCore
 /// off the data path, and posts every change to each worker's `WorkerClusterManager`.
 /// Workers read only their own copy, so the request path never takes this lock.
 public final class ClusterManager: Sendable {
-    private let workers: [NIOLoopBound<WorkerClusterManager>]
+    private let workers: [WorkerRef]
     private let controlLoop: any EventLoop
     private let resolver: DNSResolver
     private let state = NIOLockedValueBox(State())
@@ -26,7 +26,7 @@ public final class ClusterManager: Sendable {
 
     /// `workers` are the per-loop managers, each bound to its loop; `controlLoop` runs DNS timers.
     public init(workers: [WorkerClusterManager], controlLoop: any EventLoop, resolver: DNSResolver) {
-        self.workers = workers.map { NIOLoopBound($0, eventLoop: $0.eventLoop) }
+        self.workers = workers.map { WorkerRef(manager: $0, eventLoop: $0.eventLoop) }
         self.controlLoop = controlLoop
         self.resolver = resolver
     }
@@ -147,8 +147,15 @@ public final class ClusterManager: Sendable {
     }
 
     private func post(_ body: @escaping @Sendable (WorkerClusterManager) -> Void) {
-        for bound in workers {
-            bound.eventLoop.execute { body(bound.value) }
+        for ref in workers {
+            ref.eventLoop.execute { body(ref.manager) }
         }
     }
+}
+
+/// A worker's manager, dereferenced only on its own loop (in `post`). Not `NIOLoopBound`: its init
+/// must run on that loop, and one `ClusterManager` is made on one thread for managers on many loops.
+private struct WorkerRef: @unchecked Sendable {
+    let manager: WorkerClusterManager
+    let eventLoop: any EventLoop
 }

@@ -12,10 +12,18 @@ public struct RoundRobinLoadBalancer {
         if next >= hosts.count { next = 0 }
         var host = hosts[next]
         next += 1
-        if let excluded, host === excluded, hosts.count > 1 {
-            if next >= hosts.count { next = 0 }
-            host = hosts[next]
-            next += 1
+        if let excluded, host === excluded {
+            // A weighted set repeats hosts, so the next entry may be the excluded host again:
+            // look at most one lap ahead for another.
+            for _ in 1..<hosts.count {
+                if next >= hosts.count { next = 0 }
+                let candidate = hosts[next]
+                next += 1
+                if candidate !== excluded {
+                    host = candidate
+                    break
+                }
+            }
         }
         return host
     }

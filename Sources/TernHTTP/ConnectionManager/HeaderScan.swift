@@ -1,0 +1,80 @@
+import NIOHTTP1
+
+/// One pass over a header block noting which of the headers the connection manager cares
+/// about are present, so the common request (none of them) costs one loop and no removals.
+struct HeaderScan: OptionSet {
+    let rawValue: UInt32
+
+    static let host = HeaderScan(rawValue: 1 << 0)
+    static let multipleHosts = HeaderScan(rawValue: 1 << 1)
+    static let connection = HeaderScan(rawValue: 1 << 2)
+    static let keepAlive = HeaderScan(rawValue: 1 << 3)
+    static let proxyConnection = HeaderScan(rawValue: 1 << 4)
+    static let te = HeaderScan(rawValue: 1 << 5)
+    static let upgrade = HeaderScan(rawValue: 1 << 6)
+    static let transferEncoding = HeaderScan(rawValue: 1 << 7)
+    static let contentLength = HeaderScan(rawValue: 1 << 8)
+    static let expect = HeaderScan(rawValue: 1 << 9)
+    static let xForwardedProto = HeaderScan(rawValue: 1 << 10)
+    static let xForwardedFor = HeaderScan(rawValue: 1 << 11)
+    static let xRequestID = HeaderScan(rawValue: 1 << 12)
+    static let via = HeaderScan(rawValue: 1 << 13)
+    static let server = HeaderScan(rawValue: 1 << 14)
+    static let date = HeaderScan(rawValue: 1 << 15)
+
+    /// Headers that never travel past a hop.
+    static let hopByHop: HeaderScan = [.connection, .keepAlive, .proxyConnection, .te, .upgrade]
+
+    init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    init(_ headers: HTTPHeaders) {
+        var found: UInt32 = 0
+        for (name, _) in headers {
+            let bit = Self.bit(for: name)
+            if bit == Self.host.rawValue, found & bit != 0 { found |= Self.multipleHosts.rawValue }
+            found |= bit
+        }
+        rawValue = found
+    }
+
+    /// The bit for a header name, compared ASCII case-insensitively; 0 for names we ignore.
+    @inline(__always)
+    static func bit(for name: String) -> UInt32 {
+        var name = name
+        return name.withUTF8 { b -> UInt32 in
+            switch b.count {
+            case 2: return eq(b, "te") ? te.rawValue : 0
+            case 3: return eq(b, "via") ? via.rawValue : 0
+            case 4:
+                if eq(b, "host") { return host.rawValue }
+                return eq(b, "date") ? date.rawValue : 0
+            case 6:
+                if eq(b, "expect") { return expect.rawValue }
+                return eq(b, "server") ? server.rawValue : 0
+            case 7: return eq(b, "upgrade") ? upgrade.rawValue : 0
+            case 10:
+                if eq(b, "connection") { return connection.rawValue }
+                return eq(b, "keep-alive") ? keepAlive.rawValue : 0
+            case 12: return eq(b, "x-request-id") ? xRequestID.rawValue : 0
+            case 14: return eq(b, "content-length") ? contentLength.rawValue : 0
+            case 15: return eq(b, "x-forwarded-for") ? xForwardedFor.rawValue : 0
+            case 16: return eq(b, "proxy-connection") ? proxyConnection.rawValue : 0
+            case 17:
+                if eq(b, "transfer-encoding") { return transferEncoding.rawValue }
+                return eq(b, "x-forwarded-proto") ? xForwardedProto.rawValue : 0
+            default: return 0
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func eq(_ b: UnsafeBufferPointer<UInt8>, _ lower: StaticString) -> Bool {
+        let l = lower.utf8Start
+        for i in 0..<b.count {
+            var c = b[i]
+            if c >= 0x41 && c <= 0x5A { c |= 0x20 }
+            if c != l[i] { return false }
+        }
+        return true
+    }
+}
