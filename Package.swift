@@ -77,7 +77,8 @@ let package = Package(
         .testTarget(name: "TernNetworkTests", dependencies: ["TernNetwork", "TernUpstream", "TernConfig", "TernCore"] + nio),
         .testTarget(name: "TernUpstreamTests", dependencies: ["TernUpstream", "TernConfig"]),
         .testTarget(name: "TernAdminTests", dependencies: ["TernAdmin", "TernConfig", "TernCore"] + nio),
-        .testTarget(name: "TernServerTests", dependencies: ["TernServer", "TernConfig", "TernCore"] + nio),
+        .testTarget(name: "TernServerTests", dependencies: ["TernServer", "TernNetwork", "TernUpstream", "TernConfig", "TernCore",
+                                                            .product(name: "SwiftProtobuf", package: "swift-protobuf")] + nio),
         .testTarget(name: "IntegrationTests", dependencies: ["TernTestSupport", "TernServer", "TernConfig", "TernCore"] + nio),
     ]
 )

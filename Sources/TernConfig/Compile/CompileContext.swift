@@ -31,7 +31,7 @@ public struct CompileWarning: Sendable, Equatable, CustomStringConvertible {
         self.path = path
         self.message = message
     }
-    public var description: String { "\(path): \(message)" }
+    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
 }
 
 /// A config that cannot be compiled, naming the field path.
@@ -42,5 +42,5 @@ public struct CompileError: Error, Sendable, CustomStringConvertible {
         self.path = path
         self.message = message
     }
-    public var description: String { "\(path): \(message)" }
+    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
 }

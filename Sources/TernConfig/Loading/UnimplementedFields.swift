@@ -35,7 +35,6 @@ package enum UnimplementedFields {
 
     private static let core: Set<String> = [
         "envoy.config.core.v3.Node.metadata",
-        "envoy.config.core.v3.Node.locality",
         "envoy.config.core.v3.Node.user_agent_name",
         "envoy.config.core.v3.Node.user_agent_version",
         "envoy.config.core.v3.Node.client_features",
@@ -85,8 +84,6 @@ package enum UnimplementedFields {
 
     private static let listener: Set<String> = [
         "envoy.config.listener.v3.Listener.use_original_dst",
-        "envoy.config.listener.v3.Listener.default_filter_chain",
-        "envoy.config.listener.v3.Listener.per_connection_buffer_limit_bytes",
         "envoy.config.listener.v3.Listener.metadata",
         "envoy.config.listener.v3.Listener.drain_type",
         "envoy.config.listener.v3.Listener.listener_filters",
@@ -96,20 +93,14 @@ package enum UnimplementedFields {
         "envoy.config.listener.v3.Listener.freebind",
         "envoy.config.listener.v3.Listener.socket_options",
         "envoy.config.listener.v3.Listener.tcp_fast_open_queue_length",
-        "envoy.config.listener.v3.Listener.traffic_direction",
         "envoy.config.listener.v3.Listener.connection_balance_config",
         "envoy.config.listener.v3.Listener.bind_to_port",
-        "envoy.config.listener.v3.Listener.enable_reuse_port",
         "envoy.config.listener.v3.AdditionalAddress.socket_options",
         "envoy.config.listener.v3.FilterChain.metadata",
         "envoy.config.listener.v3.FilterChain.transport_socket",
         "envoy.config.listener.v3.FilterChain.transport_socket_connect_timeout",
-        "envoy.config.listener.v3.FilterChainMatch.prefix_ranges",
         "envoy.config.listener.v3.FilterChainMatch.address_suffix",
         "envoy.config.listener.v3.FilterChainMatch.suffix_len",
-        "envoy.config.listener.v3.FilterChainMatch.source_prefix_ranges",
-        "envoy.config.listener.v3.FilterChainMatch.source_ports",
-        "envoy.config.listener.v3.FilterChainMatch.application_protocols",
         "envoy.config.listener.v3.FilterChainMatch.source_type",
         "envoy.config.listener.v3.FilterChainMatch.direct_source_prefix_ranges",
     ]
@@ -165,7 +156,6 @@ package enum UnimplementedFields {
         "envoy.config.endpoint.v3.LocalityLbEndpoints.priority",
         "envoy.config.endpoint.v3.LbEndpoint.health_status",
         "envoy.config.endpoint.v3.LbEndpoint.metadata",
-        "envoy.config.endpoint.v3.LbEndpoint.load_balancing_weight",
         "envoy.config.endpoint.v3.Endpoint.health_check_config",
         "envoy.config.endpoint.v3.Endpoint.hostname",
     ]

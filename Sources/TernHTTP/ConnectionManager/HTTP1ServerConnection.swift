@@ -23,6 +23,8 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
     private var requests = 0
     private var closeAfterResponse = false
     private var closed = false
+    /// After the last response: output shut, input read and dropped until the peer closes.
+    private var discarding = false
     var timerLinks = TimerLinks()
     private var responseIsHead = false
     private var responseCloseDelimited = false
@@ -71,6 +73,7 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
     // MARK: - inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if discarding { return }
         let part = unwrapInboundIn(data)
         if !pending.isEmpty || (stream != nil && stream!.requestComplete) {
             pending.append(part)
@@ -107,7 +110,7 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
         // The client half-closed: nothing more will come, so close once the answer is out.
         if let e = event as? ChannelEvent, e == .inputClosed {
             closeAfterResponse = true
-            if stream == nil { context.close(promise: nil) }
+            if stream == nil || discarding { context.close(promise: nil) }
         }
         context.fireUserInboundEventTriggered(event)
     }
@@ -118,6 +121,7 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if discarding { return }
         config.stats.downstreamCxProtocolError.inc(worker: worker)
         let status: HTTPResponseStatus
         if let e = error as? HTTPParserError, e == .headerOverflow {
@@ -143,7 +147,7 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
             headers.add(name: "content-length", value: "0")
             headers.add(name: "connection", value: "close")
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { [self] _ in self.delayedClose() }
         }
     }
 
@@ -155,7 +159,7 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
     // MARK: - outbound reads: pipelining and flow control
 
     func read(context: ChannelHandlerContext) {
-        if readDisabled || !pending.isEmpty {
+        if !discarding && (readDisabled || !pending.isEmpty) {
             readHeld = true
             return
         }
@@ -212,8 +216,7 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
             // Close only once the last byte is written: closing earlier would drop queued bytes.
             let promise = context.eventLoop.makePromise(of: Void.self)
             context.writeAndFlush(part, promise: promise)
-            let ctx = context!
-            promise.futureResult.assumeIsolated().whenComplete { _ in ctx.close(promise: nil) }
+            promise.futureResult.assumeIsolated().whenComplete { [self] _ in self.delayedClose() }
         } else {
             context.write(part, promise: nil)
             context.flush()
@@ -283,6 +286,20 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
         }
         context.channel.read()
         return true
+    }
+
+    /// Envoy's delayed close: once the last response is written, shut our side and keep reading
+    /// (and dropping) for up to a second, so a client still sending (an oversized header block,
+    /// a body we refused) reads the response instead of a connection reset.
+    private func delayedClose() {
+        guard !closed, let context else { return }
+        discarding = true
+        pending.removeAll()
+        readDisabled = false
+        context.close(mode: .output, promise: nil)
+        context.read()
+        let ctx = context
+        context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(1)) { ctx.close(promise: nil) }
     }
 
     // MARK: - framing, timers, drain

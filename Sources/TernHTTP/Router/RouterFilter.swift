@@ -130,6 +130,8 @@ final class RouterFilter: HTTPFilter, TimerListMember {
     func cleanUp(abortUpstream: Bool) {
         guard !done else { return }
         done = true
+        // A request refused before the filters ran never reached the router.
+        guard stream != nil else { return }
         cancelTimer()
         if let upstream {
             self.upstream = nil

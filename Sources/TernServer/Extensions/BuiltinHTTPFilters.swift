@@ -1,0 +1,15 @@
+import SwiftProtobuf
+import TernHTTP
+
+/// Every HTTP filter compiled into Tern, handed to the HTTP connection manager's registration
+/// (and, through it, to the `Any` type registry). A new HTTP filter is one line here.
+public enum BuiltinHTTPFilters {
+    public static var all: [HTTPFilterRegistration] {
+        [
+            RouterFilterFactory.registration,  // envoy.filters.http.router
+        ]
+    }
+
+    /// The `typed_config` types of the HTTP filters, for the `Any` type registry.
+    static var configTypes: [any SwiftProtobuf.Message.Type] { all.map(\.configType) }
+}

@@ -1,0 +1,53 @@
+import SwiftProtobuf
+import TernConfig
+import TernNetwork
+
+/// The extensions one compiler knows: the network filters it can build, and every proto type a
+/// `typed_config` may hold (the `Any` registry is derived from this, never listed twice).
+/// `ExtensionSet.builtin` is what the `tern` binary runs; tests may pass their own.
+public struct ExtensionSet: Sendable {
+    public let networkFilters: [NetworkFilterRegistration]
+    /// Config types of extensions that are not network filters (HTTP filters, access loggers, ...).
+    public let otherConfigTypes: [any SwiftProtobuf.Message.Type]
+
+    public init(networkFilters: [NetworkFilterRegistration], otherConfigTypes: [any SwiftProtobuf.Message.Type] = []) {
+        self.networkFilters = networkFilters
+        self.otherConfigTypes = otherConfigTypes
+    }
+
+    /// The built-in lists.
+    public static var builtin: ExtensionSet {
+        ExtensionSet(networkFilters: BuiltinNetworkFilters.all,
+                     otherConfigTypes: BuiltinHTTPFilters.configTypes + knownConfigTypes)
+    }
+
+    /// Types that appear in `typed_config` fields Tern reads or tolerates, beyond the filters.
+    static var knownConfigTypes: [any SwiftProtobuf.Message.Type] {
+        [
+            Envoy_Extensions_Filters_Network_TcpProxy_V3_TcpProxy.self,
+            Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpConnectionManager.self,
+            Envoy_Extensions_Upstreams_Http_V3_HttpProtocolOptions.self,
+        ] + AccessLogCompiler.configTypes
+    }
+
+    /// Every type a `typed_config` may hold, without duplicates.
+    public var anyTypes: [any SwiftProtobuf.Message.Type] {
+        var seen = Set<String>()
+        return (networkFilters.map(\.configType) + otherConfigTypes).filter { seen.insert($0.protoMessageName).inserted }
+    }
+
+    /// Registers `anyTypes` with swift-protobuf's global `Any` registry, so configs holding them
+    /// can be decoded from JSON and re-encoded to binary (fingerprints, config dumps).
+    public func registerAnyTypes() {
+        TernConfig.registerAnyTypes(anyTypes)
+    }
+
+    /// The network filter for a `Filter` entry: by `typed_config` type URL first, then by name.
+    public func networkFilter(typeURL: String, name: String) -> NetworkFilterRegistration? {
+        if !typeURL.isEmpty {
+            let messageName = typeURL.split(separator: "/").last.map(String.init) ?? typeURL
+            if let r = networkFilters.first(where: { $0.configType.protoMessageName == messageName }) { return r }
+        }
+        return networkFilters.first { $0.name == name }
+    }
+}
