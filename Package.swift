@@ -6,6 +6,22 @@ let nio: [Target.Dependency] = [
     .product(name: "NIOCore", package: "swift-nio"),
     .product(name: "NIOPosix", package: "swift-nio"),
 ]
+let http1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio")
+let protobuf: Target.Dependency = .product(name: "SwiftProtobuf", package: "swift-protobuf")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let atomics: Target.Dependency = .product(name: "Atomics", package: "swift-atomics")
+
+/// Release builds of Tern's own targets skip dynamic exclusivity checks (the data path is
+/// single-threaded per event loop, and the checks showed up in profiles); debug builds keep them.
+let ternSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
+func ternTarget(_ name: String, _ deps: [Target.Dependency]) -> Target {
+    .target(name: name, dependencies: deps + nio, swiftSettings: ternSettings)
+}
+
+func ternTests(_ name: String, _ deps: [Target.Dependency]) -> Target {
+    .testTarget(name: name, dependencies: deps + nio)
+}
 
 let package = Package(
     name: "Tern",
@@ -24,61 +40,28 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "tern",
-            dependencies: [
-                "TernServer", "TernConfig", "TernCore",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ] + nio),
-        .target(
-            name: "TernServer",
-            dependencies: ["TernAdmin", "TernHTTP", "TernNetwork", "TernUpstream", "TernConfig", "TernCore",
-                           .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                           .product(name: "NIOHTTP1", package: "swift-nio"),
-                           .product(name: "Logging", package: "swift-log"),
-                           .product(name: "Atomics", package: "swift-atomics")] + nio),
-        .target(
-            name: "TernAdmin",
-            dependencies: ["TernConfig", "TernCore",
-                           .product(name: "NIOHTTP1", package: "swift-nio"),
-                           .product(name: "Logging", package: "swift-log")] + nio),
-        .target(
-            name: "TernHTTP",
-            dependencies: ["TernNetwork", "TernUpstream", "TernConfig", "TernCore",
-                           .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                           .product(name: "NIOHTTP1", package: "swift-nio"),
-                           .product(name: "Logging", package: "swift-log")] + nio),
-        .target(
-            name: "TernNetwork",
-            dependencies: ["TernUpstream", "TernConfig", "TernCore",
-                           .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                           .product(name: "Logging", package: "swift-log")] + nio),
-        .target(
-            name: "TernUpstream",
-            dependencies: ["TernConfig", "TernCore",
-                           .product(name: "Logging", package: "swift-log")] + nio),
-        .target(
-            name: "TernConfig",
-            dependencies: ["TernCore",
-                           .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                           .product(name: "Yams", package: "Yams")] + nio),
-        .target(
-            name: "TernCore",
-            dependencies: [.product(name: "Atomics", package: "swift-atomics"),
-                           .product(name: "Logging", package: "swift-log")] + nio),
+            dependencies: ["TernServer", "TernConfig", "TernCore", logging,
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")] + nio,
+            swiftSettings: ternSettings),
+        ternTarget("TernServer", ["TernAdmin", "TernHTTP", "TernNetwork", "TernUpstream", "TernConfig", "TernCore",
+                                  protobuf, http1, logging, atomics]),
+        ternTarget("TernAdmin", ["TernConfig", "TernCore", http1, logging]),
+        ternTarget("TernHTTP", ["TernNetwork", "TernUpstream", "TernConfig", "TernCore", protobuf, http1, logging]),
+        ternTarget("TernNetwork", ["TernUpstream", "TernConfig", "TernCore", protobuf, logging]),
+        ternTarget("TernUpstream", ["TernConfig", "TernCore", logging]),
+        ternTarget("TernConfig", ["TernCore", protobuf, .product(name: "Yams", package: "Yams")]),
+        ternTarget("TernCore", [atomics, logging]),
         .target(
             name: "TernTestSupport",
-            dependencies: ["TernServer", "TernConfig", "TernCore",
-                           .product(name: "NIOHTTP1", package: "swift-nio")] + nio,
+            dependencies: ["TernServer", "TernConfig", "TernCore", http1] + nio,
             path: "Tests/TernTestSupport"),
-        .testTarget(name: "TernCoreTests", dependencies: ["TernCore"]),
-        .testTarget(name: "TernConfigTests", dependencies: ["TernConfig", "TernCore"]),
-        .testTarget(name: "TernHTTPTests", dependencies: ["TernHTTP", "TernNetwork", "TernUpstream", "TernConfig", "TernCore",
-                                                          .product(name: "NIOHTTP1", package: "swift-nio")] + nio),
-        .testTarget(name: "TernNetworkTests", dependencies: ["TernNetwork", "TernUpstream", "TernConfig", "TernCore"] + nio),
-        .testTarget(name: "TernUpstreamTests", dependencies: ["TernUpstream", "TernConfig"]),
-        .testTarget(name: "TernAdminTests", dependencies: ["TernAdmin", "TernConfig", "TernCore"] + nio),
-        .testTarget(name: "TernServerTests", dependencies: ["TernServer", "TernNetwork", "TernUpstream", "TernConfig", "TernCore",
-                                                            .product(name: "SwiftProtobuf", package: "swift-protobuf")] + nio),
-        .testTarget(name: "IntegrationTests", dependencies: ["TernTestSupport", "TernServer", "TernConfig", "TernCore"] + nio),
+        ternTests("TernCoreTests", ["TernCore"]),
+        ternTests("TernConfigTests", ["TernConfig", "TernCore"]),
+        ternTests("TernHTTPTests", ["TernHTTP", "TernNetwork", "TernUpstream", "TernConfig", "TernCore", http1]),
+        ternTests("TernNetworkTests", ["TernNetwork", "TernUpstream", "TernConfig", "TernCore"]),
+        ternTests("TernUpstreamTests", ["TernUpstream", "TernConfig"]),
+        ternTests("TernAdminTests", ["TernAdmin", "TernConfig", "TernCore"]),
+        ternTests("TernServerTests", ["TernServer", "TernNetwork", "TernUpstream", "TernConfig", "TernCore", protobuf]),
+        ternTests("IntegrationTests", ["TernTestSupport", "TernServer", "TernConfig", "TernCore"]),
     ]
 )

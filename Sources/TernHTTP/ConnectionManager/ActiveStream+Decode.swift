@@ -58,7 +58,10 @@ extension ActiveStream {
         while decodeHeadersIndex < filters.count, !responseComplete {
             let f = filters[decodeHeadersIndex]
             decodeHeadersIndex += 1
-            var head = requestHead!
+            // The route is matched before the head is lent out; taking the head out of the
+            // stream keeps it uniquely referenced, so a filter's edits do not copy the headers.
+            _ = route
+            var head = requestHead.take()!
             let status = f.decodeHeaders(&head, endStream: endStream, stream: self)
             requestHead = head
             if status == .stopIteration {

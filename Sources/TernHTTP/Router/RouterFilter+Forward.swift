@@ -47,11 +47,11 @@ extension RouterFilter: HTTP1PoolWaiter {
         host.stats.rqActive.add(1, ordering: .relaxed)
         startUptime = UInt64(NIODeadline.now().uptimeNanoseconds)
 
-        var upstream = head
-        UpstreamRequestHead.prepare(&upstream, action: action, target: target, route: route, host: host,
+        // The router edits the stream's head in place: it is what goes upstream.
+        UpstreamRequestHead.prepare(&head, action: action, target: target, route: route, host: host,
                                     suppressEnvoyHeaders: suppressEnvoyHeaders)
-        upstreamHead = upstream
-        s.info.request = upstream
+        upstreamHead = head
+        s.info.request = head
         let config = cluster.config
         let loop = s.worker.eventLoop
         let w = worker
