@@ -58,7 +58,7 @@ let package = Package(
         ternTests("TernCoreTests", ["TernCore"]),
         ternTests("TernConfigTests", ["TernConfig", "TernCore"]),
         ternTests("TernHTTPTests", ["TernHTTP", "TernNetwork", "TernUpstream", "TernConfig", "TernCore", http1]),
-        ternTests("TernNetworkTests", ["TernNetwork", "TernUpstream", "TernConfig", "TernCore"]),
+        ternTests("TernNetworkTests", ["TernNetwork", "TernUpstream", "TernConfig", "TernCore", protobuf]),
         ternTests("TernUpstreamTests", ["TernUpstream", "TernConfig"]),
         ternTests("TernAdminTests", ["TernAdmin", "TernConfig", "TernCore"]),
         ternTests("TernServerTests", ["TernServer", "TernNetwork", "TernUpstream", "TernConfig", "TernCore", protobuf]),
