@@ -70,7 +70,7 @@ public actor Server {
         setState(.initializing)
         AccessLogFlusher.flushInterval = options.fileFlushInterval
         do {
-            let pool = try await WorkerPool.start(concurrency: options.concurrency)
+            let pool = try await WorkerPool.start(concurrency: options.concurrency, healthCheck: healthCheck)
             self.pool = pool
             let resolverPool = NIOThreadPool(numberOfThreads: 1)
             resolverPool.start()

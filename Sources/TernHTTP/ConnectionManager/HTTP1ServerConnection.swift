@@ -175,7 +175,7 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
     // MARK: - StreamCodec
 
     var isWritable: Bool { context.channel.isWritable }
-    var closingAfterResponse: Bool { closeAfterResponse || connection.draining }
+    var closingAfterResponse: Bool { closeAfterResponse || connection.draining || connection.worker.healthCheck.isFailed }
 
     func setReadDisabled(_ disabled: Bool) {
         readDisabled = disabled
@@ -212,7 +212,7 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
     private func writeEnd(_ trailers: HTTPHeaders?) {
         let part = wrapOutboundOut(.end(responseCloseDelimited ? nil : trailers))
         let requestDone = stream?.requestComplete ?? true
-        if closeAfterResponse || connection.draining || responseCloseDelimited || !requestDone {
+        if closingAfterResponse || responseCloseDelimited || !requestDone {
             // Close only once the last byte is written: closing earlier would drop queued bytes.
             let promise = context.eventLoop.makePromise(of: Void.self)
             context.writeAndFlush(part, promise: promise)
@@ -238,7 +238,7 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
             closeAfterResponse = true
         }
         stream = nil
-        if closeAfterResponse || connection.draining || responseCloseDelimited {
+        if closingAfterResponse || responseCloseDelimited {
             if connection.draining { config.stats.downstreamCxDrainClose.inc(worker: worker) }
             // writeEnd already asked for the close after the last byte.
             closeAfterResponse = true

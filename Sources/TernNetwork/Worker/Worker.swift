@@ -11,10 +11,13 @@ public final class Worker {
     public let clusters: WorkerClusterManager
     /// Timeouts of this worker's streams and connections, grouped by duration.
     public let timers: TimerLists
+    /// The process's `/healthcheck/fail` switch; while set, connections close after each response.
+    public let healthCheck: HealthCheckFlag
     /// Per-worker extension state (access-log buffers, rate-limit buckets), keyed by the extension.
     private var extensionState: [ObjectIdentifier: AnyObject] = [:]
 
-    public init(index: Int, eventLoop: any EventLoop) {
+    public init(index: Int, eventLoop: any EventLoop, healthCheck: HealthCheckFlag = HealthCheckFlag()) {
+        self.healthCheck = healthCheck
         self.index = index
         self.eventLoop = eventLoop
         self.clusters = WorkerClusterManager(worker: index, eventLoop: eventLoop)

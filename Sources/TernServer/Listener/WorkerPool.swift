@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import TernCore
 import TernNetwork
 
 /// The threads of one server: `concurrency` worker event loops, each with one `Worker` whose
@@ -23,14 +24,15 @@ public final class WorkerPool: Sendable {
     }
 
     /// Starts the loops and makes each worker on its own loop.
-    public static func start(concurrency: Int) async throws -> WorkerPool {
+    public static func start(concurrency: Int, healthCheck: HealthCheckFlag = HealthCheckFlag()) async throws -> WorkerPool {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, concurrency))
         let control = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loops = Array(group.makeIterator())
         var contexts: [NIOLoopBound<WorkerContext>] = []
         for (index, loop) in loops.enumerated() {
             contexts.append(try await loop.submit {
-                NIOLoopBound(WorkerContext(worker: Worker(index: index, eventLoop: loop)), eventLoop: loop)
+                NIOLoopBound(WorkerContext(worker: Worker(index: index, eventLoop: loop, healthCheck: healthCheck)),
+                             eventLoop: loop)
             }.get())
         }
         return WorkerPool(group: group, controlGroup: control, eventLoops: loops, contexts: contexts)

@@ -1,8 +1,8 @@
 import Atomics
 
 /// Envoy's "health check failed" switch, flipped by `/healthcheck/fail` and `/healthcheck/ok`.
-/// Process-wide and lock-free: the HTTP health-check filter reads it on every request; while it is
-/// set the server reports `DRAINING` and `/ready` answers 503.
+/// Process-wide and lock-free: while it is set the server reports `DRAINING`, `/ready` answers
+/// 503 and, as Envoy's drain manager does, HTTP/1.1 responses carry `connection: close`.
 public final class HealthCheckFlag: Sendable {
     private let failed = ManagedAtomic(false)
 
