@@ -30,7 +30,7 @@ extension Server {
             }
         }
         for name in old.keys where !names.contains(name) { serverStats.clusterRemoved.incShared() }
-        try await manager.apply(clusters).get()
+        try await manager.apply(clusters, removalDelay: options.drainTime).get()
         serverStats.activeClusters.set(Int64(clusters.count))
     }
 }

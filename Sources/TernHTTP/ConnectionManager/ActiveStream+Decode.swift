@@ -12,6 +12,7 @@ extension ActiveStream {
         config.stats.downstreamRqActive.inc(worker: w)
         startTimers()
         var head = incoming
+        downstreamVersion = incoming.version
         if let rejection = RequestHeaderPolicy.normalize(&head, config: config, connection: connection, codec: codec,
                                                          random: workerState.random) {
             info.request = head

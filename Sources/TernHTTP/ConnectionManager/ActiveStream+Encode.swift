@@ -144,7 +144,7 @@ extension ActiveStream {
         let bodyBytes = body.utf8.count
         if bodyBytes > 0 && !h.contains(name: "content-type") { h.add(name: "content-type", value: "text/plain") }
         h.replaceOrAdd(name: "content-length", value: String(bodyBytes))
-        let version = requestHead?.version ?? info.request?.version ?? .http1_1
+        let version = downstreamVersion
         let head = HTTPResponseHead(version: version, status: status, headers: h)
         let isHead = (requestHead ?? info.request)?.method == .HEAD
         if bodyBytes == 0 || isHead {

@@ -13,12 +13,17 @@ import TernNetwork
 public final class ActiveStream: HTTPFilterCallbacks, TimerListMember {
     let config: HTTPConnectionManagerConfig
     public let connection: DownstreamConnection
-    unowned let codec: any StreamCodec
+    /// The codec owns the stream while it runs and outlives it; weak or checked references
+    /// would cost a side table or a check on every access.
+    unowned(unsafe) let codec: any StreamCodec
     let filters: [any HTTPFilter]
     public let info: StreamInfo
     let workerState: HTTPWorkerState
 
     public var requestHead: HTTPRequestHead?
+    /// The version the client spoke; the response answers in it (the router upgrades the head it
+    /// forwards to HTTP/1.1).
+    var downstreamVersion: HTTPVersion = .http1_1
     var routeCache: RouteEntry??
 
     // Decode iteration: filters before `decodeHeadersIndex` have seen the headers.

@@ -48,12 +48,14 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
         s.downstreamCxActive.inc(worker: worker)
         s.downstreamCxHTTP1Total.inc(worker: worker)
         s.downstreamCxHTTP1Active.inc(worker: worker)
-        connection.onDrain = { [weak self] in self?.drain() }
+        // Strong on purpose (no weak side table on this hot object); cleared when the channel goes.
+        connection.onDrain = { self.drain() }
         armIdleTimer()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
+        connection.onDrain = nil
         cancelIdleTimer()
         let s = config.stats
         s.downstreamCxActive.dec(worker: worker)
@@ -124,9 +126,14 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
         if discarding { return }
         config.stats.downstreamCxProtocolError.inc(worker: worker)
         let status: HTTPResponseStatus
+        var body = ""
         if let e = error as? HTTPParserError, e == .headerOverflow {
             status = .requestHeaderFieldsTooLarge
             config.stats.downstreamRqTooLarge.inc(worker: worker)
+        } else if let e = error as? HTTPParserError, e == .invalidVersion {
+            // Envoy's codec refuses HTTP versions it does not speak with 426.
+            status = .upgradeRequired
+            body = "Upgrade Required"
         } else if error is HTTPParserError {
             status = .badRequest
         } else {
@@ -141,12 +148,15 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
             return
         }
         if let stream {
-            stream.sendLocalReply(status: status, body: "", details: "http1.codec_error", flags: .downstreamProtocolError, headers: nil)
+            stream.sendLocalReply(status: status, body: body, details: "http1.codec_error", flags: .downstreamProtocolError, headers: nil)
         } else {
             var headers = HTTPHeaders()
-            headers.add(name: "content-length", value: "0")
+            if !body.isEmpty { headers.add(name: "content-type", value: "text/plain") }
+            headers.add(name: "content-length", value: String(body.utf8.count))
+            headers.add(name: "server", value: config.serverName)
             headers.add(name: "connection", value: "close")
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+            if !body.isEmpty { context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil) }
             context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { [self] _ in self.delayedClose() }
         }
     }
@@ -260,6 +270,7 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
         stream = nil
         pending.removeAll()
         cancelIdleTimer()
+        connection.onDrain = nil
         let s = config.stats
         let w = worker
         s.downstreamCxUpgradesTotal.inc(worker: w)
@@ -343,12 +354,15 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
         cancelTimer()
     }
 
-    /// Drain: the in-flight response carries `connection: close`; an idle connection closes now.
+    /// Drain: the next response carries `connection: close`. An idle keep-alive connection stays
+    /// open for `drain_timeout` (a request already on its way still gets its answer), then closes.
     private func drain() {
         closeAfterResponse = true
-        if stream == nil, !closed {
-            config.stats.downstreamCxDrainClose.inc(worker: worker)
-            context.close(promise: nil)
+        guard stream == nil, !closed, let context else { return }
+        context.eventLoop.assumeIsolated().scheduleTask(in: config.drainTimeout) { [self] in
+            guard !self.closed, self.stream == nil else { return }
+            self.config.stats.downstreamCxDrainClose.inc(worker: self.worker)
+            self.delayedClose()
         }
     }
 }

@@ -22,7 +22,7 @@ enum RequestHeaderPolicy {
     static func normalize(_ head: inout HTTPRequestHead, config: HTTPConnectionManagerConfig,
                           connection: DownstreamConnection, codec: any StreamCodec, random: WorkerRandom) -> Rejection? {
         if head.version.major == 1 && head.version.minor == 0 && !config.acceptHTTP10 {
-            return Rejection(status: .upgradeRequired, body: "", details: "low_version", flags: .downstreamProtocolError)
+            return Rejection(status: .upgradeRequired, body: "Upgrade Required", details: "low_version", flags: .downstreamProtocolError)
         }
         var scan = HeaderScan(head.headers)
         // Absolute-form targets (`GET http://host/path`) become origin-form plus Host.

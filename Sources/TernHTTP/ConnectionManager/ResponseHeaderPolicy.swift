@@ -26,8 +26,6 @@ enum ResponseHeaderPolicy {
         if config.alwaysSetRequestIDInResponse, let id = stream.requestHead?.headers.first(name: "x-request-id") {
             head.headers.replaceOrAdd(name: "x-request-id", value: id)
         }
-        if stream.requestHead?.version.minor == 0, stream.requestHead?.version.major == 1 {
-            head.version = .http1_0
-        }
+        head.version = stream.downstreamVersion == .http1_0 ? .http1_0 : .http1_1
     }
 }

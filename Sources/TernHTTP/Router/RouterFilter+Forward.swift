@@ -55,8 +55,9 @@ extension RouterFilter: HTTP1PoolWaiter {
         let config = cluster.config
         let loop = s.worker.eventLoop
         let w = worker
+        let timers = s.worker.timers
         let pool = cluster.pool(for: host, proto: HTTP1ConnectionPool.protocolKey) {
-            HTTP1ConnectionPool(host: host, cluster: config, eventLoop: loop, worker: w)
+            HTTP1ConnectionPool(host: host, cluster: config, eventLoop: loop, worker: w, timers: timers)
         }
         self.pool = pool
         pool.acquire(self)

@@ -39,7 +39,7 @@ extension RouterFilter: UpstreamResponseDelegate {
         if !s.downstreamWritable, let upstream {
             // The client reads slower than the upstream writes: stop reading upstream until it catches up.
             upstream.setReadPaused(true)
-            s.onDownstreamWritable = { [unowned upstream] in upstream.setReadPaused(false) }
+            s.onDownstreamWritable = { upstream.setReadPaused(false) }
         }
     }
 

@@ -43,6 +43,7 @@ final class RouterFilter: HTTPFilter, TimerListMember {
         let stream = stream as! ActiveStream
         self.stream = stream
         let hcm = stream.config.stats
+        hcm.rqTotal.inc(worker: stream.worker.index)
         guard let route = stream.route else {
             hcm.noRoute.inc(worker: stream.worker.index)
             stream.sendLocalReply(status: .notFound, body: "", details: "route_not_found", flags: .noRouteFound, headers: nil)
@@ -57,7 +58,8 @@ final class RouterFilter: HTTPFilter, TimerListMember {
             stream.sendLocalReply(status: HTTPResponseStatus(statusCode: status), body: body, details: "direct_response",
                                   flags: [], headers: headers)
         case .redirect(let redirect):
-            hcm.rqRedirect.inc(worker: worker)
+            // Envoy counts a redirect answered by the route as a direct response.
+            hcm.rqDirectResponse.inc(worker: worker)
             var headers = HTTPHeaders()
             headers.add(name: "location", value: RedirectLocation.build(redirect, route: route, head: head))
             for m in route.responseMutations { m.apply(to: &headers) }

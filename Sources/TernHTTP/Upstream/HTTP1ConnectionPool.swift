@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import TernCore
 import TernUpstream
 
 /// A worker's HTTP/1.1 connections to one upstream host. Idle connections are reused
@@ -19,11 +20,15 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool {
     private var open = 0
     private var draining = false
 
-    init(host: Host, cluster: ClusterConfig, eventLoop: any EventLoop, worker: Int) {
+    /// The worker's timer list for this cluster's upstream idle timeout.
+    private let idleTimers: TimerList?
+
+    init(host: Host, cluster: ClusterConfig, eventLoop: any EventLoop, worker: Int, timers: TimerLists) {
         self.host = host
         self.cluster = cluster
         self.eventLoop = eventLoop
         self.worker = worker
+        self.idleTimers = cluster.idleTimeout.map { timers.list($0) }
     }
 
     var connectionCount: Int { open + connecting }
@@ -31,7 +36,7 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool {
     /// Hands `waiter` a connection now or when one is ready.
     func acquire(_ waiter: any HTTP1PoolWaiter) {
         while let c = idle.popLast() {
-            c.idleTimer?.cancel()
+            c.cancelTimer()
             if c.isOpen {
                 waiter.poolReady(c)
                 return
@@ -68,15 +73,7 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool {
             return
         }
         idle.append(c)
-        if let timeout = cluster.idleTimeout {
-            let stats = cluster.stats
-            let w = worker
-            c.idleTimer = eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak c] in
-                guard let c else { return }
-                stats.upstreamCxIdleTimeout.inc(worker: w)
-                c.close()
-            }
-        }
+        if let list = idleTimers { list.schedule(c) }
     }
 
     func connectionClosed(_ c: HTTP1UpstreamConnection) {
@@ -112,11 +109,7 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool {
                     try sync.addHandler(HTTP1UpstreamConnection(host: host, stats: stats, worker: w))
                 }
             }
-        bootstrap.connect(to: host.address).assumeIsolated().whenComplete { [weak self] result in
-            guard let self else {
-                if case .success(let ch) = result { ch.close(promise: nil) }
-                return
-            }
+        bootstrap.connect(to: host.address).assumeIsolated().whenComplete { result in
             self.connecting -= 1
             switch result {
             case .success(let channel):

@@ -1,15 +1,17 @@
 import NIOCore
 import NIOHTTP1
+import TernCore
 import TernUpstream
 
 /// One pooled HTTP/1.1 connection to an upstream host: carries one request at a time for its
 /// current delegate, gates reads for response backpressure, and reports whether it may be reused.
-final class HTTP1UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
+final class HTTP1UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler, TimerListMember {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = Never
     typealias OutboundOut = HTTPClientRequestPart
 
-    weak var pool: HTTP1ConnectionPool?
+    /// Strong: the pool keeps only idle connections, so there is no lasting cycle.
+    var pool: HTTP1ConnectionPool?
     /// Strong while an exchange runs; cleared when it ends, so no cycle outlives it.
     var delegate: (any UpstreamResponseDelegate)?
     private(set) var context: ChannelHandlerContext?
@@ -24,7 +26,13 @@ final class HTTP1UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandl
     private var readPaused = false
     private(set) var isOpen = true
     private var upgrading = false
-    var idleTimer: Scheduled<Void>?
+    /// Sits in the worker's idle-timeout list while the connection is pooled and idle.
+    var timerLinks = TimerLinks()
+
+    func timerExpired() {
+        stats.upstreamCxIdleTimeout.inc(worker: worker)
+        close()
+    }
 
     init(host: Host, stats: ClusterStats, worker: Int) {
         self.host = host
@@ -85,7 +93,7 @@ final class HTTP1UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandl
     func close() {
         guard isOpen else { return }
         isOpen = false
-        idleTimer?.cancel()
+        cancelTimer()
         context?.close(promise: nil)
     }
 
@@ -93,7 +101,7 @@ final class HTTP1UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandl
     func switchToTunnel(_ tunnel: TunnelHandler) -> Bool {
         guard let context, isOpen else { return false }
         isOpen = false
-        idleTimer?.cancel()
+        cancelTimer()
         pool?.connectionClosed(self)
         pool = nil
         let stats = self.stats
@@ -172,7 +180,7 @@ final class HTTP1UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandl
 
     func channelInactive(context: ChannelHandlerContext) {
         isOpen = false
-        idleTimer?.cancel()
+        cancelTimer()
         stats.upstreamCxActive.dec(worker: worker)
         stats.upstreamCxDestroy.inc(worker: worker)
         host.stats.cxActive.subtract(1, ordering: .relaxed)

@@ -28,9 +28,9 @@ enum PoolFailure {
 
     var resetReason: String {
         switch self {
-        case .connectFailure: "connection failure"
+        case .connectFailure: "remote connection failure"
         case .connectTimeout: "connection timeout"
-        case .draining: "connection failure"
+        case .draining: "local connection failure"
         }
     }
 

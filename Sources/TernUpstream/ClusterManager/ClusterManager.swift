@@ -34,7 +34,11 @@ public final class ClusterManager: Sendable {
     /// Makes `configs` the cluster set: new and changed clusters are installed, unchanged ones
     /// keep their state, missing ones are removed. Completes when every new cluster has its first
     /// host set (DNS answered or failed), which is when Envoy considers clusters warmed.
-    public func apply(_ configs: [ClusterConfig]) -> EventLoopFuture<Void> {
+    ///
+    /// A removed cluster disappears from `current()` at once but stays on the workers for
+    /// `removalDelay`: connections that still run the previous listener config route to it
+    /// until they drain, and must not fail meanwhile. Re-adding it cancels the removal.
+    public func apply(_ configs: [ClusterConfig], removalDelay: TimeAmount = .zero) -> EventLoopFuture<Void> {
         let names = Set(configs.map(\.name))
         var toInstall: [ClusterConfig] = []
         let removed: [String] = state.withLockedValue { s in
@@ -55,12 +59,21 @@ public final class ClusterManager: Sendable {
         }
         for name in removed {
             logger.info("removing cluster \(name)")
-            post { $0.remove(name) }
+            if removalDelay == .zero {
+                _ = post { $0.remove(name) }
+            } else {
+                controlLoop.scheduleTask(in: removalDelay) {
+                    // Only if nobody added it back meanwhile.
+                    if self.state.withLockedValue({ $0.entries[name] == nil }) { _ = self.post { $0.remove(name) } }
+                }
+            }
         }
         let futures = toInstall.map { config -> EventLoopFuture<Void> in
-            resolveHosts(config, previous: .empty).map { hostSet in
-                self.publish(config, hostSet: hostSet, install: true)
-                self.scheduleRefresh(config)
+            resolveHosts(config, previous: .empty).flatMap { hostSet in
+                defer { self.scheduleRefresh(config) }
+                // Completes once every worker has the cluster, so a listener swapped in after
+                // this never routes to a cluster a worker does not know yet.
+                return self.publish(config, hostSet: hostSet, install: true)
             }
         }
         return EventLoopFuture.andAllComplete(futures, on: controlLoop)
@@ -112,19 +125,20 @@ public final class ClusterManager: Sendable {
         }
     }
 
-    private func publish(_ config: ClusterConfig, hostSet: HostSet, install: Bool) {
+    @discardableResult
+    private func publish(_ config: ClusterConfig, hostSet: HostSet, install: Bool) -> EventLoopFuture<Void> {
         let current = state.withLockedValue { s -> Bool in
             guard s.entries[config.name]?.config.fingerprint == config.fingerprint else { return false }
             s.entries[config.name]?.hostSet = hostSet
             return true
         }
-        guard current else { return }
+        guard current else { return controlLoop.makeSucceededVoidFuture() }
         config.stats.membershipTotal.set(Int64(hostSet.hosts.count))
         config.stats.membershipHealthy.set(Int64(hostSet.hosts.count))
         if install {
-            post { $0.install(config, hostSet: hostSet) }
+            return post { $0.install(config, hostSet: hostSet) }
         } else {
-            post { $0.update(name: config.name, hostSet: hostSet) }
+            return post { $0.update(name: config.name, hostSet: hostSet) }
         }
     }
 
@@ -146,10 +160,11 @@ public final class ClusterManager: Sendable {
         }
     }
 
-    private func post(_ body: @escaping @Sendable (WorkerClusterManager) -> Void) {
-        for ref in workers {
-            ref.eventLoop.execute { body(ref.manager) }
-        }
+    /// Runs `body` on every worker's loop; the future completes when all have run it.
+    @discardableResult
+    private func post(_ body: @escaping @Sendable (WorkerClusterManager) -> Void) -> EventLoopFuture<Void> {
+        let done = workers.map { ref in ref.eventLoop.submit { body(ref.manager) } }
+        return EventLoopFuture.andAllComplete(done, on: controlLoop)
     }
 }
 
