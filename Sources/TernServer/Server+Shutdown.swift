@@ -57,8 +57,8 @@ extension Server {
 
     /// `/drain_listeners`, as Envoy defines it: connections are told to drain; without `graceful`
     /// the listeners stop accepting now; with `graceful` they keep accepting (new connections drain
-    /// at once) for `--drain-time-s`, then stop and the server exits; with `skip_exit` they keep
-    /// accepting and the server keeps running.
+    /// at once) for `--drain-time-s`, then stop accepting while the server (and admin) keep
+    /// running; with `skip_exit` they keep accepting.
     public func drainListeners(graceful: Bool, inboundOnly: Bool, skipExit: Bool) async {
         guard let listeners = listenerManager, !stopping else { return }
         logger.info("draining \(inboundOnly ? "inbound " : "")listeners (graceful: \(graceful), skip_exit: \(skipExit))")
@@ -78,8 +78,7 @@ extension Server {
     private func finishGracefulDrain(inboundOnly: Bool) async {
         guard !stopping, let listeners = listenerManager else { return }
         await listeners.stopAccepting(inboundOnly: inboundOnly)
-        logger.info("drain period over: exiting")
-        await shutdown(graceful: false)
+        logger.info("drain period over: listeners stopped accepting")
     }
 
     /// `/healthcheck/fail` and `/healthcheck/ok`.

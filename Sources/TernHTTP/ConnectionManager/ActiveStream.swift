@@ -103,7 +103,9 @@ public final class ActiveStream: HTTPFilterCallbacks, TimerListMember {
         guard !responseComplete, !destroyed, let idle = config.streamIdleTimeout else { return }
         if NIODeadline.now() >= lastActivity + idle {
             config.stats.downstreamRqIdleTimeout.inc(worker: worker.index)
-            timeoutStream(status: .requestTimeout, body: "stream timeout", details: "stream_idle_timeout", flags: .streamIdleTimeout)
+            // Envoy: 408 while the request is still arriving, 504 once it was complete.
+            timeoutStream(status: requestComplete ? .gatewayTimeout : .requestTimeout, body: "stream timeout",
+                          details: "stream_idle_timeout", flags: .streamIdleTimeout)
         } else {
             worker.timers.list(idle).schedule(self, from: lastActivity)
         }

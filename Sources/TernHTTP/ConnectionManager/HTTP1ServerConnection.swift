@@ -27,6 +27,8 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
     private var discarding = false
     var timerLinks = TimerLinks()
     private var responseIsHead = false
+    /// A bodyless request's stream is complete at its head; NIO still delivers its `.end`.
+    private var awaitingEnd = false
     private var responseCloseDelimited = false
 
     let workerState: HTTPWorkerState
@@ -77,7 +79,7 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if discarding { return }
         let part = unwrapInboundIn(data)
-        if !pending.isEmpty || (stream != nil && stream!.requestComplete) {
+        if !pending.isEmpty || (stream != nil && stream!.requestComplete && !awaitingEnd) {
             pending.append(part)
             return
         }
@@ -99,12 +101,15 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
             responseIsHead = head.method == .HEAD
             let s = ActiveStream(config: config, connection: connection, codec: self, workerState: workerState)
             stream = s
-            // NIO delivers .end separately; a bodyless request still ends with it.
-            s.onRequestHead(head, endStream: false)
+            awaitingEnd = true
+            // HTTP/1.1 framing: without content-length or transfer-encoding there is no body, so
+            // the request is complete with its head (as Envoy's codec reports end_stream).
+            s.onRequestHead(head, endStream: Self.isBodyless(head))
         case .body(let buffer):
             stream?.onRequestBody(buffer)
         case .end(let trailers):
-            stream?.onRequestEnd(trailers)
+            awaitingEnd = false
+            if let s = stream, !s.requestComplete { s.onRequestEnd(trailers) }
         }
     }
 
@@ -115,6 +120,12 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
             if stream == nil || discarding { context.close(promise: nil) }
         }
         context.fireUserInboundEventTriggered(event)
+    }
+
+    static func isBodyless(_ head: HTTPRequestHead) -> Bool {
+        if head.headers.contains(name: "transfer-encoding") { return false }
+        guard let cl = head.headers.first(name: "content-length") else { return true }
+        return cl == "0"
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -344,10 +355,12 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
         connection.worker.timers.list(timeout).schedule(self)
     }
 
+    /// Envoy starts a drain when the idle timeout fires: a request already on its way is still
+    /// answered (with `connection: close`), and the connection closes after `drain_timeout`.
     func timerExpired() {
         guard !closed, stream == nil else { return }
         config.stats.downstreamCxIdleTimeout.inc(worker: worker)
-        context.close(promise: nil)
+        drain()
     }
 
     private func cancelIdleTimer() {

@@ -76,7 +76,9 @@ final class RouterFilter: HTTPFilter, TimerListMember {
                 isUpgrade = true
             }
             forward = action
+            if endStream { requestEnded = true }
             startForwarding(action, route: route, head: &head, stats: hcm)
+            if endStream { startTimer() }
         }
         return .stopIteration
     }

@@ -60,11 +60,11 @@ public final class ClusterManager: Sendable {
         for name in removed {
             logger.info("removing cluster \(name)")
             if removalDelay == .zero {
-                _ = post { $0.remove(name) }
+                broadcast { $0.remove(name) }
             } else {
                 controlLoop.scheduleTask(in: removalDelay) {
                     // Only if nobody added it back meanwhile.
-                    if self.state.withLockedValue({ $0.entries[name] == nil }) { _ = self.post { $0.remove(name) } }
+                    if self.state.withLockedValue({ $0.entries[name] == nil }) { self.broadcast { $0.remove(name) } }
                 }
             }
         }
@@ -137,9 +137,9 @@ public final class ClusterManager: Sendable {
         config.stats.membershipHealthy.set(Int64(hostSet.hosts.count))
         if install {
             return post { $0.install(config, hostSet: hostSet) }
-        } else {
-            return post { $0.update(name: config.name, hostSet: hostSet) }
         }
+        broadcast { $0.update(name: config.name, hostSet: hostSet) }
+        return controlLoop.makeSucceededVoidFuture()
     }
 
     private func scheduleRefresh(_ config: ClusterConfig) {
@@ -158,6 +158,12 @@ public final class ClusterManager: Sendable {
                 task.cancel()
             }
         }
+    }
+
+    /// Runs `body` on every worker's loop without waiting (refreshes, removals): a loop that is
+    /// shutting down may drop it, which is fine then.
+    private func broadcast(_ body: @escaping @Sendable (WorkerClusterManager) -> Void) {
+        for ref in workers { ref.eventLoop.execute { body(ref.manager) } }
     }
 
     /// Runs `body` on every worker's loop; the future completes when all have run it.
