@@ -1,32 +1,32 @@
 import NIOCore
 
-/// Something that can sit in a `TimerList`: it carries its own links, so scheduling and
-/// cancelling allocate nothing.
-public protocol TimerListMember: AnyObject {
-    var timerLinks: TimerLinks { get set }
-    /// The deadline passed while the member was scheduled. Runs on the worker's loop.
-    func timerExpired()
-}
-
-/// The intrusive links of a `TimerListMember`. The list holds its members strongly (`next`), so
-/// a scheduled member lives until it fires or is cancelled.
-public struct TimerLinks {
-    var next: (any TimerListMember)?
-    unowned(unsafe) var prev: (any TimerListMember)?
-    var deadline = NIODeadline.uptimeNanoseconds(0)
-    var list: TimerList?
+/// Something that can sit in a `TimerList`. Subclasses (streams, routers, connections) carry the
+/// links themselves, so scheduling and cancelling allocate nothing, and the links are unowned:
+/// the list takes one retain while a node is in it, and no other reference counting happens.
+open class TimerListNode {
+    fileprivate unowned(unsafe) var timerNext: TimerListNode?
+    fileprivate unowned(unsafe) var timerPrev: TimerListNode?
+    fileprivate unowned(unsafe) var timerList: TimerList?
+    fileprivate var timerDeadline = NIODeadline.uptimeNanoseconds(0)
 
     public init() {}
 
-    /// True while the member is scheduled.
-    public var isScheduled: Bool { list != nil }
+    /// The deadline passed while the node was scheduled. Runs on the worker's loop.
+    open func timerExpired() {}
 
+    /// True while the node is scheduled.
+    public final var isTimerScheduled: Bool { timerList != nil }
+
+    /// Takes this node out of whatever timer list holds it.
+    public final func cancelTimer() {
+        timerList?.cancel(self)
+    }
 }
 
-/// Per-worker timers grouped by duration. Every member of one list has the same timeout, so
-/// the list is ordered by deadline simply by appending: scheduling and cancelling are O(1) and
-/// only the earliest head needs a real event-loop timer. This is how a proxy with thousands of
-/// streams keeps route, idle and per-try timeouts off the event loop's timer heap.
+/// Per-worker timers grouped by duration. Every node of one list has the same timeout, so the
+/// list is ordered by deadline simply by appending: scheduling and cancelling are O(1) and only
+/// the earliest head needs a real event-loop timer. This keeps route, idle and per-try timeouts
+/// of thousands of streams off the event loop's timer heap.
 /// Loop-confined: only the worker's event loop may use it.
 public final class TimerLists {
     let eventLoop: any EventLoop
@@ -68,57 +68,61 @@ public final class TimerLists {
     }
 }
 
-/// One duration's members in deadline order.
+/// One duration's nodes in deadline order.
 public final class TimerList {
     public let duration: TimeAmount
     unowned let owner: TimerLists
-    private var head: (any TimerListMember)?
-    private unowned(unsafe) var tail: (any TimerListMember)?
+    private unowned(unsafe) var head: TimerListNode?
+    private unowned(unsafe) var tail: TimerListNode?
 
     init(duration: TimeAmount, owner: TimerLists) {
         self.duration = duration
         self.owner = owner
     }
 
-    var headDeadline: NIODeadline? { head?.timerLinks.deadline }
+    var headDeadline: NIODeadline? { head?.timerDeadline }
 
-    /// Schedules `member` to expire `duration` from now (or from `start`). Rescheduling a
-    /// scheduled member moves it.
-    public func schedule(_ member: any TimerListMember, from start: NIODeadline = .now()) {
-        if member.timerLinks.isScheduled { member.timerLinks.list?.cancel(member) }
+    /// Schedules `node` to expire `duration` from now (or from `start`). Rescheduling moves it.
+    public func schedule(_ node: TimerListNode, from start: NIODeadline = .now()) {
+        if let list = node.timerList { list.cancel(node) }
         var deadline = start + duration
         // Keep the list ordered even when `start` lies in the past.
-        if let t = tail, t.timerLinks.deadline > deadline { deadline = t.timerLinks.deadline }
-        member.timerLinks.deadline = deadline
-        member.timerLinks.list = self
-        member.timerLinks.prev = tail
-        member.timerLinks.next = nil
+        if let t = tail, t.timerDeadline > deadline { deadline = t.timerDeadline }
+        _ = Unmanaged.passRetained(node)
+        node.timerDeadline = deadline
+        node.timerList = self
+        node.timerPrev = tail
+        node.timerNext = nil
         if let t = tail {
-            t.timerLinks.next = member
+            t.timerNext = node
         } else {
-            head = member
+            head = node
             owner.arm(for: deadline)
         }
-        tail = member
+        tail = node
     }
 
-    /// Removes `member` if it is scheduled here.
-    public func cancel(_ member: any TimerListMember) {
-        guard member.timerLinks.list === self else { return }
-        let prev = member.timerLinks.prev
-        let next = member.timerLinks.next
-        if let prev { prev.timerLinks.next = next } else { head = next }
-        if let next { next.timerLinks.prev = prev } else { tail = prev }
-        member.timerLinks.prev = nil
-        member.timerLinks.list = nil
-        // Last: this may release the member.
-        member.timerLinks.next = nil
+    /// Removes `node` if it is scheduled here.
+    public func cancel(_ node: TimerListNode) {
+        guard node.timerList === self else { return }
+        let prev = node.timerPrev
+        let next = node.timerNext
+        if let prev { prev.timerNext = next } else { head = next }
+        if let next { next.timerPrev = prev } else { tail = prev }
+        node.timerPrev = nil
+        node.timerNext = nil
+        node.timerList = nil
+        // Last: the list's retain goes, which may free the node.
+        Unmanaged.passUnretained(node).release()
     }
 
     func expire(now: NIODeadline) {
-        while let h = head, h.timerLinks.deadline <= now {
+        while let h = head, h.timerDeadline <= now {
+            // Hold the node across its callback: cancel drops the list's reference.
+            let node = Unmanaged.passRetained(h)
             cancel(h)
-            h.timerExpired()
+            node.takeUnretainedValue().timerExpired()
+            node.release()
         }
     }
 }
@@ -126,11 +130,4 @@ public final class TimerList {
 private struct TimerListsWakeUp: NIOScheduledCallbackHandler {
     let owner: TimerLists
     func handleScheduledCallback(eventLoop: some EventLoop) { owner.fire() }
-}
-
-extension TimerListMember {
-    /// Takes this member out of whatever timer list holds it.
-    public func cancelTimer() {
-        timerLinks.list?.cancel(self)
-    }
 }

@@ -10,7 +10,7 @@ import TernNetwork
 /// Phases: headers arrive → request headers normalised (x-request-id, x-forwarded-*) → decoder
 /// filters in order → the terminal filter (router) forwards upstream → response parts come back
 /// through `encode*` → encoder filters in reverse → the codec writes them downstream.
-public final class ActiveStream: HTTPFilterCallbacks, TimerListMember {
+public final class ActiveStream: TimerListNode, HTTPFilterCallbacks {
     let config: HTTPConnectionManagerConfig
     public let connection: DownstreamConnection
     /// The codec owns the stream while it runs and outlives it; weak or checked references
@@ -47,7 +47,6 @@ public final class ActiveStream: HTTPFilterCallbacks, TimerListMember {
     /// The stream idle timeout sits in the worker's timer list for its duration; activity only
     /// moves `lastActivity`, and expiry re-schedules from there when the stream was active.
     var lastActivity = NIODeadline.now()
-    public var timerLinks = TimerLinks()
     /// `request_timeout` (off by default) uses a plain event-loop timer.
     var requestTimer: NIOScheduledCallback?
     public var onDownstreamWritable: (() -> Void)?
@@ -63,6 +62,7 @@ public final class ActiveStream: HTTPFilterCallbacks, TimerListMember {
         for f in config.filters { fs.append(f.makeFilter()) }
         self.filters = fs
         self.info = StreamInfo(downstream: connection)
+        super.init()
     }
 
     public var worker: Worker { connection.worker }
@@ -99,7 +99,7 @@ public final class ActiveStream: HTTPFilterCallbacks, TimerListMember {
         }
     }
 
-    public func timerExpired() {
+    public override func timerExpired() {
         guard !responseComplete, !destroyed, let idle = config.streamIdleTimeout else { return }
         if NIODeadline.now() >= lastActivity + idle {
             config.stats.downstreamRqIdleTimeout.inc(worker: worker.index)

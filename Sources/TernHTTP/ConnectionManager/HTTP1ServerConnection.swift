@@ -7,7 +7,7 @@ import TernNetwork
 /// streams one at a time, answers pipelined requests in order (later requests wait, and reading
 /// stops while they do), frames responses, and enforces connection-level limits and timeouts.
 /// Malformed input gets 400 (431 for oversized headers) and a clean close.
-final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler, StreamCodec, TimerListMember {
+final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, RemovableChannelHandler, StreamCodec {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = Never
     typealias OutboundOut = HTTPServerResponsePart
@@ -25,7 +25,6 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
     private var closed = false
     /// After the last response: output shut, input read and dropped until the peer closes.
     private var discarding = false
-    var timerLinks = TimerLinks()
     private var responseIsHead = false
     /// A bodyless request's stream is complete at its head; NIO still delivers its `.end`.
     private var awaitingEnd = false
@@ -37,6 +36,7 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
         self.config = config
         self.connection = connection
         self.workerState = connection.worker.state(HTTPWorkerState.self) { HTTPWorkerState() }
+        super.init()
     }
 
     private var worker: Int { connection.worker.index }
@@ -357,7 +357,7 @@ final class HTTP1ServerConnection: ChannelDuplexHandler, RemovableChannelHandler
 
     /// Envoy starts a drain when the idle timeout fires: a request already on its way is still
     /// answered (with `connection: close`), and the connection closes after `drain_timeout`.
-    func timerExpired() {
+    override func timerExpired() {
         guard !closed, stream == nil else { return }
         config.stats.downstreamCxIdleTimeout.inc(worker: worker)
         drain()

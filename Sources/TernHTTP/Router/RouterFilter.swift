@@ -8,7 +8,7 @@ import TernUpstream
 /// connection on this worker, forwards the request (body streamed, with backpressure both ways)
 /// and relays the response. Failures become Envoy's local replies: 404 NR, 503 NC/UH/UF/UC,
 /// 504 UT.
-final class RouterFilter: HTTPFilter, TimerListMember {
+final class RouterFilter: TimerListNode, HTTPFilter {
     let suppressEnvoyHeaders: Bool
     /// The stream owns this filter and outlives it; every path that could call back later
     /// (pool, upstream connection, timer) is unhooked in `cleanUp`, so no retain is needed.
@@ -26,13 +26,13 @@ final class RouterFilter: HTTPFilter, TimerListMember {
     var requestEnded = false
     var responseStarted = false
     var done = false
-    var timerLinks = TimerLinks()
     var startUptime: UInt64 = 0
     var downstreamReadsDisabled = false
     var isUpgrade = false
 
     init(suppressEnvoyHeaders: Bool) {
         self.suppressEnvoyHeaders = suppressEnvoyHeaders
+        super.init()
     }
 
     var worker: Int { stream.worker.index }
@@ -153,11 +153,11 @@ final class RouterFilter: HTTPFilter, TimerListMember {
     // MARK: - timeout
 
     private func startTimer() {
-        guard !timerLinks.isScheduled, !done, let timeout = forward?.timeout else { return }
+        guard !isTimerScheduled, !done, let timeout = forward?.timeout else { return }
         stream.worker.timers.list(timeout).schedule(self)
     }
 
-    func timerExpired() {
+    override func timerExpired() {
         guard !done, let cluster else { return }
         cluster.config.stats.upstreamRqTimeout.inc(worker: worker)
         host?.stats.rqTimeout.add(1, ordering: .relaxed)

@@ -5,7 +5,7 @@ import TernUpstream
 
 /// One pooled HTTP/1.1 connection to an upstream host: carries one request at a time for its
 /// current delegate, gates reads for response backpressure, and reports whether it may be reused.
-final class HTTP1UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler, TimerListMember {
+final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = Never
     typealias OutboundOut = HTTPClientRequestPart
@@ -27,9 +27,8 @@ final class HTTP1UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandl
     private(set) var isOpen = true
     private var upgrading = false
     /// Sits in the worker's idle-timeout list while the connection is pooled and idle.
-    var timerLinks = TimerLinks()
 
-    func timerExpired() {
+    override func timerExpired() {
         stats.upstreamCxIdleTimeout.inc(worker: worker)
         close()
     }
@@ -38,6 +37,7 @@ final class HTTP1UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandl
         self.host = host
         self.stats = stats
         self.worker = worker
+        super.init()
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
