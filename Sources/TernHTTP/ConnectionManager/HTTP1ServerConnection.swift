@@ -292,22 +292,8 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
             s.downstreamCxHTTP1Active.dec(worker: w)
             s.downstreamCxDestroy.inc(worker: w)
         }
-        let sync = context.pipeline.syncOperations
-        do {
-            try sync.addHandler(tunnel)
-            // Order matters: this handler goes first so that the bytes the decoder held back
-            // (sent after the upgrade request) reach the tunnel, not an HTTP handler.
-            sync.removeHandler(context: context, promise: nil)
-            let decoder = try sync.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            sync.removeHandler(context: decoder, promise: nil)
-            let encoder = try sync.context(handlerType: HTTPResponseEncoder.self)
-            sync.removeHandler(context: encoder, promise: nil)
-        } catch {
-            context.close(promise: nil)
-            return false
-        }
-        context.channel.read()
-        return true
+        return tunnel.takeOver(from: context, decoder: ByteToMessageHandler<HTTPRequestDecoder>.self,
+                               encoder: HTTPResponseEncoder.self)
     }
 
     /// Envoy's delayed close: once the last response is written, shut our side and keep reading

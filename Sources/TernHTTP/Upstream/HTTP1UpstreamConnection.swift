@@ -112,20 +112,8 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
             stats.upstreamCxDestroy.inc(worker: w)
             host.stats.cxActive.subtract(1, ordering: .relaxed)
         }
-        let sync = context.pipeline.syncOperations
-        do {
-            try sync.addHandler(tunnel)
-            sync.removeHandler(context: context, promise: nil)
-            let decoder = try sync.context(handlerType: ByteToMessageHandler<HTTPResponseDecoder>.self)
-            sync.removeHandler(context: decoder, promise: nil)
-            let encoder = try sync.context(handlerType: HTTPRequestEncoder.self)
-            sync.removeHandler(context: encoder, promise: nil)
-        } catch {
-            context.close(promise: nil)
-            return false
-        }
-        context.channel.read()
-        return true
+        return tunnel.takeOver(from: context, decoder: ByteToMessageHandler<HTTPResponseDecoder>.self,
+                               encoder: HTTPRequestEncoder.self)
     }
 
     // MARK: - inbound
