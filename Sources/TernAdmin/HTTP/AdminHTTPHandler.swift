@@ -87,6 +87,9 @@ final class AdminHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             let channel = context.channel
             done.futureResult.whenComplete { _ in channel.close(promise: nil) }
         }
+        if let after = response.afterSent {
+            done.futureResult.whenComplete { _ in Task { await after.run() } }
+        }
         return body.readableBytes
     }
 }

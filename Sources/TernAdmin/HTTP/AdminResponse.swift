@@ -6,6 +6,15 @@ public struct AdminResponse: Sendable, Equatable {
     /// `content-type` header value.
     public var contentType: String
     public var body: String
+    /// Runs once the response has been written (e.g. `/quitquitquit` exits only after its reply).
+    public var afterSent: AfterSent?
+
+    /// An action to run after the response left; responses compare equal whatever it is.
+    public struct AfterSent: Sendable, Equatable {
+        public let run: @Sendable () async -> Void
+        public init(_ run: @escaping @Sendable () async -> Void) { self.run = run }
+        public static func == (lhs: AfterSent, rhs: AfterSent) -> Bool { true }
+    }
 
     public init(status: Int = 200, contentType: String = AdminResponse.textContentType, body: String) {
         self.status = status

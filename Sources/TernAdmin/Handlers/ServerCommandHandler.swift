@@ -14,10 +14,10 @@ struct ServerCommandHandler: Sendable {
                 return .text("OK\n")
             },
             AdminRoute("/quitquitquit", help: "shut the server down", mutatesState: true) { _ in
-                // The reply must leave before the server stops: quit runs in its own task and
-                // the answer does not wait for it.
-                Task { await provider.quit() }
-                return .text("OK\n")
+                // The reply must leave before the server stops: quit runs once it is written.
+                var response = AdminResponse.text("OK\n")
+                response.afterSent = .init { await provider.quit() }
+                return response
             },
         ]
     }

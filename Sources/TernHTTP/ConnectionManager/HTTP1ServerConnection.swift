@@ -14,21 +14,21 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
 
     let config: HTTPConnectionManagerConfig
     let connection: DownstreamConnection
-    private var context: ChannelHandlerContext!
-    private var stream: ActiveStream?
+    var context: ChannelHandlerContext!
+    var stream: ActiveStream?
     /// Parts of pipelined requests that arrived while `stream` was still being answered.
-    private var pending = CircularBuffer<HTTPServerRequestPart>()
-    private var readHeld = false
-    private var readDisabled = false
-    private var requests = 0
-    private var closeAfterResponse = false
-    private var closed = false
+    var pending = CircularBuffer<HTTPServerRequestPart>()
+    var readHeld = false
+    var readDisabled = false
+    var requests = 0
+    var closeAfterResponse = false
+    var closed = false
     /// After the last response: output shut, input read and dropped until the peer closes.
-    private var discarding = false
-    private var responseIsHead = false
+    var discarding = false
+    var responseIsHead = false
     /// A bodyless request's stream is complete at its head; NIO still delivers its `.end`.
-    private var awaitingEnd = false
-    private var responseCloseDelimited = false
+    var awaitingEnd = false
+    var responseCloseDelimited = false
 
     let workerState: HTTPWorkerState
 
@@ -39,7 +39,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
         super.init()
     }
 
-    private var worker: Int { connection.worker.index }
+    var worker: Int { connection.worker.index }
 
     // MARK: - lifecycle
 
@@ -86,7 +86,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
         handle(part)
     }
 
-    private func handle(_ part: HTTPServerRequestPart) {
+    func handle(_ part: HTTPServerRequestPart) {
         switch part {
         case .head(let head):
             cancelIdleTimer()
@@ -187,7 +187,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
         context.read()
     }
 
-    private func releaseHeldRead() {
+    func releaseHeldRead() {
         guard readHeld, !readDisabled, pending.isEmpty else { return }
         readHeld = false
         context.read()
@@ -230,7 +230,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
         writeEnd(trailers)
     }
 
-    private func writeEnd(_ trailers: HTTPHeaders?) {
+    func writeEnd(_ trailers: HTTPHeaders?) {
         let part = wrapOutboundOut(.end(responseCloseDelimited ? nil : trailers))
         let requestDone = stream?.requestComplete ?? true
         if closingAfterResponse || responseCloseDelimited || !requestDone {
@@ -276,70 +276,8 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
         releaseHeldRead()
     }
 
-    func switchToTunnel(_ tunnel: TunnelHandler) -> Bool {
-        guard !closed, let context else { return false }
-        stream = nil
-        pending.removeAll()
-        cancelIdleTimer()
-        connection.onDrain = nil
-        let s = config.stats
-        let w = worker
-        s.downstreamCxUpgradesTotal.inc(worker: w)
-        s.downstreamCxUpgradesActive.inc(worker: w)
-        tunnel.onClose = {
-            s.downstreamCxUpgradesActive.dec(worker: w)
-            s.downstreamCxActive.dec(worker: w)
-            s.downstreamCxHTTP1Active.dec(worker: w)
-            s.downstreamCxDestroy.inc(worker: w)
-        }
-        return tunnel.takeOver(from: context, decoder: ByteToMessageHandler<HTTPRequestDecoder>.self,
-                               encoder: HTTPResponseEncoder.self)
-    }
 
-    /// Envoy's delayed close: once the last response is written, shut our side and keep reading
-    /// (and dropping) for up to a second, so a client still sending (an oversized header block,
-    /// a body we refused) reads the response instead of a connection reset.
-    private func delayedClose() {
-        guard !closed, let context else { return }
-        discarding = true
-        pending.removeAll()
-        readDisabled = false
-        context.close(mode: .output, promise: nil)
-        context.read()
-        let ctx = context
-        context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(1)) { ctx.close(promise: nil) }
-    }
-
-    // MARK: - framing, timers, drain
-
-    /// Sets the response's framing headers: content-length is kept, otherwise chunked for
-    /// HTTP/1.1 and close-delimited for HTTP/1.0; responses that cannot have a body get none.
-    private func frame(_ head: inout HTTPResponseHead, endStream: Bool) {
-        let code = head.status.code
-        let hasCL = head.headers.contains(name: "content-length")
-        head.headers.remove(name: "transfer-encoding")
-        if (100..<200).contains(code) || code == 204 {
-            head.headers.remove(name: "content-length")
-            return
-        }
-        if code == 304 || responseIsHead || hasCL { return }
-        if endStream {
-            head.headers.add(name: "content-length", value: "0")
-        } else if head.version.minor >= 1 {
-            head.headers.add(name: "transfer-encoding", value: "chunked")
-        } else {
-            responseCloseDelimited = true
-            closeAfterResponse = true
-            head.headers.replaceOrAdd(name: "connection", value: "close")
-        }
-    }
-
-    /// The connection idle timeout (`common_http_protocol_options.idle_timeout`): while no
-    /// stream is active the connection sits in the worker's timer list for that duration.
-    private func armIdleTimer() {
-        guard let timeout = config.idleTimeout, !closed else { return }
-        connection.worker.timers.list(timeout).schedule(self)
-    }
+    // MARK: - connection idle timeout
 
     /// Envoy starts a drain when the idle timeout fires: a request already on its way is still
     /// answered (with `connection: close`), and the connection closes after `drain_timeout`.
@@ -348,21 +286,4 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
         config.stats.downstreamCxIdleTimeout.inc(worker: worker)
         drain()
     }
-
-    private func cancelIdleTimer() {
-        cancelTimer()
-    }
-
-    /// Drain: the next response carries `connection: close`. An idle keep-alive connection stays
-    /// open for `drain_timeout` (a request already on its way still gets its answer), then closes.
-    private func drain() {
-        closeAfterResponse = true
-        guard stream == nil, !closed, let context else { return }
-        context.eventLoop.assumeIsolated().scheduleTask(in: config.drainTimeout) { [self] in
-            guard !self.closed, self.stream == nil else { return }
-            self.config.stats.downstreamCxDrainClose.inc(worker: self.worker)
-            self.delayedClose()
-        }
-    }
 }
-
