@@ -142,3 +142,19 @@ import Testing
         #expect(h.headers["x-once"] == ["old"])
     }
 }
+
+@Suite struct HeaderMutationValidationTests {
+    @Test func valuesWithLineBreaksAreRefusedWithTheirPath() throws {
+        let json = """
+        {"virtual_hosts": [{"name": "v", "domains": ["*"], "routes": [{"match": {"prefix": "/"}, "route": {"cluster": "a"},
+          "response_headers_to_add": [{"header": {"key": "x-ok", "value": "fine"}}, {"header": {"key": "x-bad", "value": "a\\r\\nset-cookie: evil"}}]}]}]}
+        """
+        let proto = try Envoy_Config_Route_V3_RouteConfiguration(jsonString: json)
+        let context = CompileContext(stats: StatsStore(workers: 1), clusterNames: ["a"])
+        #expect {
+            _ = try RouteConfigCompiler.compile(proto, path: "rc", context: context)
+        } throws: { error in
+            (error as? CompileError)?.path == "rc.virtual_hosts[0].routes[0].response_headers_to_add[1].header.value"
+        }
+    }
+}

@@ -22,8 +22,7 @@ extension HTTP1ServerConnection {
             s.downstreamCxHTTP1Active.dec(worker: w)
             s.downstreamCxDestroy.inc(worker: w)
         }
-        return tunnel.takeOver(from: context, decoder: ByteToMessageHandler<HTTPRequestDecoder>.self,
-                               encoder: HTTPResponseEncoder.self)
+        return tunnel.takeOver(from: context, decoder: ByteToMessageHandler<HTTPRequestDecoder>.self)
     }
 
     /// Envoy's delayed close: once the last response is written, shut our side and keep reading
@@ -57,6 +56,7 @@ extension HTTP1ServerConnection {
             head.headers.add(name: "content-length", value: "0")
         } else if head.version.minor >= 1 {
             head.headers.add(name: "transfer-encoding", value: "chunked")
+            responseChunked = true
         } else {
             responseCloseDelimited = true
             closeAfterResponse = true

@@ -10,7 +10,7 @@ import TernNetwork
 final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, RemovableChannelHandler, StreamCodec {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = Never
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundOut = ByteBuffer
 
     let config: HTTPConnectionManagerConfig
     let connection: DownstreamConnection
@@ -26,6 +26,9 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     /// After the last response: output shut, input read and dropped until the peer closes.
     var discarding = false
     var responseIsHead = false
+    /// The response being written uses chunked framing (decided in `frame`).
+    var responseChunked = false
+    static let crlf = ByteBuffer(string: "\r\n")
     /// A bodyless request's stream is complete at its head; NIO still delivers its `.end`.
     var awaitingEnd = false
     var responseCloseDelimited = false
@@ -166,9 +169,10 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
             headers.add(name: "content-length", value: String(body.utf8.count))
             headers.add(name: "server", value: config.serverName)
             headers.add(name: "connection", value: "close")
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-            if !body.isEmpty { context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil) }
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { [self] _ in self.delayedClose() }
+            var buffer = context.channel.allocator.buffer(capacity: 160 + body.utf8.count)
+            HTTP1Serializer.write(HTTPResponseHead(version: .http1_1, status: status, headers: headers), into: &buffer)
+            buffer.writeString(body)
+            context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { [self] _ in self.delayedClose() }
         }
     }
 
@@ -204,20 +208,32 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     }
 
     func write100Continue() {
-        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: 32)
+        buffer.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
     func writeResponseHead(_ head: HTTPResponseHead, endStream: Bool) {
         var head = head
         frame(&head, endStream: endStream)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        HTTP1Serializer.write(head, into: &buffer)
+        context.write(wrapOutboundOut(buffer), promise: nil)
         if endStream { writeEnd(nil) }
     }
 
     func writeResponseBody(_ data: ByteBuffer, endStream: Bool) {
         if !responseIsHead, data.readableBytes > 0 {
             config.stats.downstreamCxTxBytesTotal.inc(worker: worker, by: UInt64(data.readableBytes))
-            context.write(wrapOutboundOut(.body(.byteBuffer(data))), promise: nil)
+            if responseChunked {
+                var size = context.channel.allocator.buffer(capacity: 12)
+                HTTP1Serializer.writeChunkHeader(size: data.readableBytes, into: &size)
+                context.write(wrapOutboundOut(size), promise: nil)
+                context.write(wrapOutboundOut(data), promise: nil)
+                context.write(wrapOutboundOut(Self.crlf), promise: nil)
+            } else {
+                context.write(wrapOutboundOut(data), promise: nil)
+            }
         }
         if endStream {
             writeEnd(nil)
@@ -231,7 +247,12 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     }
 
     func writeEnd(_ trailers: HTTPHeaders?) {
-        let part = wrapOutboundOut(.end(responseCloseDelimited ? nil : trailers))
+        var end = context.channel.allocator.buffer(capacity: 0)
+        if responseChunked, !responseIsHead {
+            HTTP1Serializer.writeLastChunk(trailers: trailers, into: &end)
+        }
+        responseChunked = false
+        let part = wrapOutboundOut(end)
         let requestDone = stream?.requestComplete ?? true
         if closingAfterResponse || responseCloseDelimited || !requestDone {
             // Close only once the last byte is written: closing earlier would drop queued bytes.

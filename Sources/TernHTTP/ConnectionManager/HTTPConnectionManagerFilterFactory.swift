@@ -17,10 +17,7 @@ public struct HTTPConnectionManagerFilterFactory: NetworkFilterFactory {
         var limits = NIOHTTPDecoderLimitConfiguration()
         limits.maxHeaderListSize = config.maxRequestHeadersBytes
         limits.maxHeaderFieldSize = config.maxRequestHeadersBytes
-        var encoderConfig = HTTPResponseEncoder.Configuration()
-        // The connection manager frames responses itself (it keeps upstream content-lengths).
-        encoderConfig.automaticallySetFramingHeaders = false
-        try sync.addHandler(HTTPResponseEncoder(configuration: encoderConfig))
+        // No response encoder: the connection manager frames and serializes responses itself.
         try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes,
                                                                     limitConfiguration: limits)))
         try sync.addHandler(HTTP1ServerConnection(config: config, connection: connection))

@@ -37,6 +37,13 @@ public struct HeaderMutations: Sendable {
                 throw CompileError(p + ".header.key", "':'-prefixed or host headers may not be modified")
             }
             let value = option.header.rawValue.isEmpty ? option.header.value : String(decoding: option.header.rawValue, as: UTF8.self)
+            // Headers are serialized as they are: no byte may end a header line early.
+            if name.utf8.contains(where: { $0 <= 0x20 || $0 == 0x3A || $0 >= 0x7F }) {
+                throw CompileError(p + ".header.key", "'\(name)' is not a valid header name")
+            }
+            if value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }) {
+                throw CompileError(p + ".header.value", "header values may not contain CR, LF or NUL")
+            }
             if value.contains("%") { context.warn(p + ".header.value", "header value substitutions (%...%) are not implemented by Tern yet; sent literally") }
             var action: Action
             switch option.appendAction {

@@ -79,18 +79,21 @@ final class TunnelHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
 extension TunnelHandler {
     /// Puts this tunnel end in place of an HTTP pipeline: `http` (the handler whose context is
-    /// given), its decoder and its encoder go; the tunnel stays. Order matters: the HTTP handler
-    /// goes before the decoder, so the bytes the decoder held back (sent right after the upgrade)
-    /// reach the tunnel rather than an HTTP handler.
-    func takeOver<Decoder: ChannelHandler & RemovableChannelHandler, Encoder: ChannelHandler & RemovableChannelHandler>(
-        from http: ChannelHandlerContext, decoder: Decoder.Type, encoder: Encoder.Type
+    /// given), its decoder and its encoder, if it has one, go; the tunnel stays. Order matters:
+    /// the HTTP handler goes before the decoder, so the bytes the decoder held back (sent right
+    /// after the upgrade) reach the tunnel rather than an HTTP handler.
+    func takeOver<Decoder: ChannelHandler & RemovableChannelHandler>(
+        from http: ChannelHandlerContext, decoder: Decoder.Type,
+        encoder: (any (ChannelHandler & RemovableChannelHandler).Type)? = nil
     ) -> Bool {
         let sync = http.pipeline.syncOperations
         do {
             try sync.addHandler(self)
             sync.removeHandler(context: http, promise: nil)
             sync.removeHandler(context: try sync.context(handlerType: decoder), promise: nil)
-            sync.removeHandler(context: try sync.context(handlerType: encoder), promise: nil)
+            if let encoder {
+                sync.removeHandler(context: try sync.context(handlerType: encoder), promise: nil)
+            }
         } catch {
             http.close(promise: nil)
             return false
