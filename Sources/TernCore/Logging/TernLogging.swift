@@ -17,13 +17,21 @@ public enum TernLogging {
         }
     }
 
+    /// Component names Tern's code uses (`TernLogging.logger(_:)` labels).
+    public static let knownComponents = ["access_log", "admin", "config", "connection", "http", "main", "upstream"]
+
+    /// The process's run-time levels (admin `/logging` changes them). Set by `bootstrap`.
+    public nonisolated(unsafe) private(set) static var levels = LogLevels(defaultLevel: .info)
+
     /// Bootstraps swift-log once. Components are logger labels (`tern.upstream` → `upstream`).
     public static func bootstrap(level: Logger.Level, components: [String: Logger.Level]) {
+        let registry = LogLevels(defaultLevel: level, overrides: components)
+        // The components Tern logs under, listed by `/logging` before any of them logged.
+        for name in knownComponents { _ = registry.component(name) }
+        levels = registry
         LoggingSystem.bootstrap { label in
-            var handler = TernLogHandler(label: label)
             let component = label.hasPrefix("tern.") ? String(label.dropFirst(5)) : label
-            handler.logLevel = components[component] ?? level
-            return handler
+            return TernLogHandler(label: label, level: registry.component(component))
         }
     }
 
@@ -36,11 +44,20 @@ public enum TernLogging {
 /// `[2026-11-27 02:11:01.123][pid][info][component] message` on stderr, unbuffered.
 struct TernLogHandler: LogHandler {
     let label: String
-    var logLevel: Logger.Level = .info
+    /// The component's shared level: admin `/logging` changes it for every logger at once.
+    let level: LogLevels.Component
     var metadata: Logger.Metadata = [:]
     private static let pid = getpid()
 
-    init(label: String) { self.label = label }
+    init(label: String, level: LogLevels.Component) {
+        self.label = label
+        self.level = level
+    }
+
+    var logLevel: Logger.Level {
+        get { level.level }
+        set { level.set(newValue) }
+    }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }

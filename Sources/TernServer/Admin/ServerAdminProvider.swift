@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import TernAdmin
 import TernCore
 import TernUpstream
@@ -72,6 +73,39 @@ struct ServerAdminProvider: AdminProvider {
         await server.shutdown(graceful: false)
     }
 
-    // `/logging` stays at the protocol's defaults (empty): swift-log fixes a logger's level when it
-    // is made, so changing levels at run time needs a level registry in TernCore first.
+    // MARK: - /logging, through TernCore's run-time level registry
+
+    func logLevels() async -> [AdminLogger] {
+        TernLogging.levels.all().map { AdminLogger(name: $0.name, level: Self.admin($0.level)) }
+    }
+
+    func setAllLogLevels(_ level: AdminLogLevel) async {
+        TernLogging.levels.setAll(Self.swiftLog(level))
+    }
+
+    func setLogLevels(_ levels: [String: AdminLogLevel]) async {
+        for (name, level) in levels { TernLogging.levels.set(name, Self.swiftLog(level)) }
+    }
+
+    static func admin(_ level: Logger.Level) -> AdminLogLevel {
+        switch level {
+        case .trace: .trace
+        case .debug: .debug
+        case .info, .notice: .info
+        case .warning: .warning
+        case .error: .error
+        case .critical: .critical
+        }
+    }
+
+    static func swiftLog(_ level: AdminLogLevel) -> Logger.Level {
+        switch level {
+        case .trace: .trace
+        case .debug: .debug
+        case .info: .info
+        case .warning: .warning
+        case .error: .error
+        case .critical, .off: .critical
+        }
+    }
 }
