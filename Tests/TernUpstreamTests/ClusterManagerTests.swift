@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import Testing
 import TernCore
@@ -242,6 +243,30 @@ import TernUpstream
             for view in try await h.views("m") {
                 #expect(view.hosts.map(\.addressString) == ["127.0.0.1:8001", "127.0.0.1:8002", "[::1]:8003"])
             }
+        }
+    }
+}
+
+/// Envoy keeps a STRICT_DNS endpoint's last good hosts when a re-resolution fails.
+@Suite struct StrictDNSFailureTests {
+    @Test func aFailedRefreshKeepsTheLastGoodHosts() async throws {
+        let calls = NIOLockedValueBox(0)
+        let resolver = DNSResolver(pool: .singleton) { name, port, _ in
+            let n = calls.withLockedValue { c -> Int in c += 1; return c }
+            guard n == 1 else { throw DNSResolutionError(name: name, reason: "test: resolver down") }
+            return [try SocketAddress(ipAddress: "127.0.0.7", port: port)]
+        }
+        try await ClusterManagerHarness.with(resolver: resolver) { h in
+            let config = h.cluster("flaky", discovery: .strictDNS, endpoints: [EndpointConfig(address: "svc.test", port: 8080)],
+                                   refresh: .milliseconds(20))
+            try await h.manager.apply([config]).get()
+            let before = try await h.views("flaky")
+            #expect(before.allSatisfy { $0.hosts.map(\.addressString) == ["127.0.0.7:8080"] })
+            let failed = await eventually { (h.counter("cluster.flaky.update_failure") ?? 0) >= 3 }
+            #expect(failed, "three failed refreshes within the timeout")
+            let after = try await h.views("flaky")
+            #expect(after.allSatisfy { $0.hosts.map(\.addressString) == ["127.0.0.7:8080"] })
+            #expect(h.manager.current().first?.hosts.hosts.count == 1)
         }
     }
 }

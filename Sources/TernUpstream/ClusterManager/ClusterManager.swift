@@ -108,7 +108,11 @@ public final class ClusterManager: Sendable {
         return EventLoopFuture.whenAllSucceed(lookups, on: controlLoop).map { results in
             var hosts: [Host] = []
             for (ep, addresses) in zip(config.endpoints, results) {
-                guard let addresses, !addresses.isEmpty else { continue }
+                guard let addresses, !addresses.isEmpty else {
+                    // As Envoy: a failed re-resolution keeps the endpoint's last good hosts.
+                    hosts += previous.hosts.filter { $0.hostname == ep.address && $0.address.port == ep.port }
+                    continue
+                }
                 // STRICT_DNS: every address is a host; LOGICAL_DNS and STATIC: the first.
                 let chosen = config.discovery == .strictDNS ? addresses : [addresses[0]]
                 for address in chosen {

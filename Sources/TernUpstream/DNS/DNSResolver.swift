@@ -6,8 +6,20 @@ import NIOPosix
 /// (getaddrinfo) on a thread pool, never on an event loop.
 public struct DNSResolver: Sendable {
     private let pool: NIOThreadPool
+    private let lookup: @Sendable (String, Int, ClusterConfig.DNSLookupFamily) throws -> [SocketAddress]
 
-    public init(pool: NIOThreadPool) { self.pool = pool }
+    /// The system resolver on `pool`.
+    public init(pool: NIOThreadPool) {
+        self.pool = pool
+        self.lookup = { try DNSResolver.getaddrinfo($0, port: $1, family: $2) }
+    }
+
+    /// A resolver with its own lookup (still run on `pool`), for tests that need names to
+    /// change or fail.
+    public init(pool: NIOThreadPool, lookup: @escaping @Sendable (String, Int, ClusterConfig.DNSLookupFamily) throws -> [SocketAddress]) {
+        self.pool = pool
+        self.lookup = lookup
+    }
 
     /// All addresses `name` has for `family`, in resolver order; IP literals resolve to themselves at once.
     public func resolve(_ name: String, port: Int, family: ClusterConfig.DNSLookupFamily,
@@ -15,8 +27,9 @@ public struct DNSResolver: Sendable {
         if let literal = try? SocketAddress(ipAddress: name, port: port) {
             return loop.makeSucceededFuture([literal])
         }
+        let lookup = self.lookup
         return pool.runIfActive(eventLoop: loop) {
-            try Self.getaddrinfo(name, port: port, family: family)
+            try lookup(name, port, family)
         }
     }
 
@@ -69,5 +82,10 @@ public struct DNSResolver: Sendable {
 public struct DNSResolutionError: Error, CustomStringConvertible {
     public let name: String
     public let reason: String
+
+    public init(name: String, reason: String) {
+        self.name = name
+        self.reason = reason
+    }
     public var description: String { "cannot resolve \(name): \(reason)" }
 }

@@ -11,13 +11,14 @@ struct ClusterManagerHarness: Sendable {
     let workers: [WorkerHandle]
 
     /// Runs `body` with a fresh harness and tears it down (timers, loops) afterwards.
-    static func with<R: Sendable>(_ body: (ClusterManagerHarness) async throws -> R) async throws -> R {
+    static func with<R: Sendable>(resolver: DNSResolver = DNSResolver(pool: .singleton),
+                                  _ body: (ClusterManagerHarness) async throws -> R) async throws -> R {
         let workerGroup = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let controlGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loops = Array(workerGroup.makeIterator())
         let managers = loops.enumerated().map { WorkerClusterManager(worker: $0.offset, eventLoop: $0.element) }
         let manager = ClusterManager(workers: managers, controlLoop: controlGroup.next(),
-                                     resolver: DNSResolver(pool: .singleton))
+                                     resolver: resolver)
         let harness = ClusterManagerHarness(store: StatsStore(workers: 2), manager: manager,
                                             workers: managers.map(WorkerHandle.init))
         func tearDown() async {
