@@ -1,5 +1,6 @@
 import NIOHTTP1
 import TernConfig
+import TernNetwork
 
 /// Compiled `*_headers_to_add` / `*_headers_to_remove` of one level (route, virtual host, route
 /// configuration or weighted cluster). Applied in Envoy's order: removals, then additions.
@@ -11,6 +12,8 @@ public struct HeaderMutations: Sendable {
     struct Addition: Sendable {
         let name: String
         let value: String
+        /// Set when the value holds `%COMMAND%` substitutions (Envoy's header formatter).
+        let format: AccessLogFormat?
         let action: Action
         let keepEmpty: Bool
     }
@@ -44,7 +47,6 @@ public struct HeaderMutations: Sendable {
             if value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }) {
                 throw CompileError(p + ".header.value", "header values may not contain CR, LF or NUL")
             }
-            if value.contains("%") { context.warn(p + ".header.value", "header value substitutions (%...%) are not implemented by Tern yet; sent literally") }
             var action: Action
             switch option.appendAction {
             case .addIfAbsent: action = .addIfAbsent
@@ -54,22 +56,36 @@ public struct HeaderMutations: Sendable {
             }
             // The deprecated `append` BoolValue wins when set, as in Envoy.
             if option.hasAppend { action = option.append.value ? .append : .overwriteOrAdd }
-            adds.append(Addition(name: name, value: value, action: action, keepEmpty: option.keepEmptyValue))
+            var format: AccessLogFormat?
+            if value.contains("%") {
+                do {
+                    // Missing values become empty, as Envoy's header formatter does.
+                    format = try AccessLogFormat(text: value, omitEmptyValues: true)
+                } catch {
+                    throw CompileError(p + ".header.value", "\(error)")
+                }
+                for command in format?.unimplementedCommands ?? [] {
+                    context.warn(p + ".header.value", "%\(command)% is not implemented by Tern yet; it expands to nothing")
+                }
+            }
+            adds.append(Addition(name: name, value: value, format: format, action: action, keepEmpty: option.keepEmptyValue))
         }
         additions = adds
         removals = remove.map { $0.lowercased() }
     }
 
-    /// Applies to `headers` in place.
-    public func apply(to headers: inout HTTPHeaders) {
+    /// Applies to `headers` in place; `%COMMAND%` values are expanded against `stream`.
+    public func apply(to headers: inout HTTPHeaders, stream: (any AccessLogRecord)? = nil) {
         for name in removals { headers.remove(name: name) }
         for a in additions {
-            if a.value.isEmpty && !a.keepEmpty { continue }
+            var value = a.value
+            if let format = a.format, let stream { value = format.format(stream) }
+            if value.isEmpty && !a.keepEmpty { continue }
             switch a.action {
-            case .append: headers.add(name: a.name, value: a.value)
-            case .addIfAbsent: if !headers.contains(name: a.name) { headers.add(name: a.name, value: a.value) }
-            case .overwriteOrAdd: headers.replaceOrAdd(name: a.name, value: a.value)
-            case .overwriteIfExists: if headers.contains(name: a.name) { headers.replaceOrAdd(name: a.name, value: a.value) }
+            case .append: headers.add(name: a.name, value: value)
+            case .addIfAbsent: if !headers.contains(name: a.name) { headers.add(name: a.name, value: value) }
+            case .overwriteOrAdd: headers.replaceOrAdd(name: a.name, value: value)
+            case .overwriteIfExists: if headers.contains(name: a.name) { headers.replaceOrAdd(name: a.name, value: value) }
             }
         }
     }

@@ -48,8 +48,10 @@ extension RouterFilter: HTTP1PoolWaiter {
         startUptime = UInt64(NIODeadline.now().uptimeNanoseconds)
 
         // The router edits the stream's head in place: it is what goes upstream.
+        // The stream's record holds the original request for %REQ(...)% in header values.
+        s.info.request = head
         UpstreamRequestHead.prepare(&head, action: action, target: target, route: route, host: host,
-                                    suppressEnvoyHeaders: suppressEnvoyHeaders)
+                                    suppressEnvoyHeaders: suppressEnvoyHeaders, info: s.info)
         upstreamHead = head
         s.info.request = head
         let config = cluster.config

@@ -25,9 +25,9 @@ extension RouterFilter: UpstreamResponseDelegate {
             let elapsedMs = (UInt64(NIODeadline.now().uptimeNanoseconds) &- startUptime) / 1_000_000
             head.headers.add(name: "x-envoy-upstream-service-time", value: String(elapsedMs))
         }
-        if let target { target.responseMutations.apply(to: &head.headers) }
+        if let target { target.responseMutations.apply(to: &head.headers, stream: s.info) }
         if let route = s.route {
-            for m in route.responseMutations { m.apply(to: &head.headers) }
+            for m in route.responseMutations { m.apply(to: &head.headers, stream: s.info) }
         }
         s.encodeHeaders(head, endStream: false)
     }

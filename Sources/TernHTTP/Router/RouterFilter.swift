@@ -54,7 +54,7 @@ final class RouterFilter: TimerListNode, HTTPFilter {
         case .directResponse(let status, let body):
             hcm.rqDirectResponse.inc(worker: worker)
             var headers = HTTPHeaders()
-            for m in route.responseMutations { m.apply(to: &headers) }
+            for m in route.responseMutations { m.apply(to: &headers, stream: stream.info) }
             stream.sendLocalReply(status: HTTPResponseStatus(statusCode: status), body: body, details: "direct_response",
                                   flags: [], headers: headers)
         case .redirect(let redirect):
@@ -62,7 +62,7 @@ final class RouterFilter: TimerListNode, HTTPFilter {
             hcm.rqDirectResponse.inc(worker: worker)
             var headers = HTTPHeaders()
             headers.add(name: "location", value: RedirectLocation.build(redirect, route: route, head: head))
-            for m in route.responseMutations { m.apply(to: &headers) }
+            for m in route.responseMutations { m.apply(to: &headers, stream: stream.info) }
             stream.sendLocalReply(status: HTTPResponseStatus(statusCode: redirect.status), body: "", details: "direct_response",
                                   flags: [], headers: headers)
         case .forward(let action):

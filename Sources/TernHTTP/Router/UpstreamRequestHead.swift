@@ -5,7 +5,7 @@ import TernUpstream
 /// the route's header mutations, Envoy's `x-envoy-*` request headers, and framing.
 enum UpstreamRequestHead {
     static func prepare(_ head: inout HTTPRequestHead, action: ForwardAction, target: WeightedTarget?, route: RouteEntry,
-                        host: Host, suppressEnvoyHeaders: Bool) {
+                        host: Host, suppressEnvoyHeaders: Bool, info: StreamInfo) {
         let original = head.uri
         if let prefix = action.prefixRewrite, case .prefix(let matched) = route.match.path {
             head.uri = prefix + head.uri.dropFirst(min(matched.count, head.uri.count))
@@ -42,8 +42,8 @@ enum UpstreamRequestHead {
                 }
             }
         }
-        if let target { target.requestMutations.apply(to: &head.headers) }
-        for m in route.requestMutations { m.apply(to: &head.headers) }
+        if let target { target.requestMutations.apply(to: &head.headers, stream: info) }
+        for m in route.requestMutations { m.apply(to: &head.headers, stream: info) }
         if !suppressEnvoyHeaders, let timeout = action.timeout {
             head.headers.replaceOrAdd(name: "x-envoy-expected-rq-timeout-ms", value: String(timeout.nanoseconds / 1_000_000))
         }
