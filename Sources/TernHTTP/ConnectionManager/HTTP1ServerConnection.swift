@@ -247,8 +247,9 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     }
 
     func writeEnd(_ trailers: HTTPHeaders?) {
-        var end = context.channel.allocator.buffer(capacity: 0)
+        var end = ByteBuffer()
         if responseChunked, !responseIsHead {
+            end = context.channel.allocator.buffer(capacity: 8)
             HTTP1Serializer.writeLastChunk(trailers: trailers, into: &end)
         }
         responseChunked = false
@@ -260,7 +261,8 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
             context.writeAndFlush(part, promise: promise)
             promise.futureResult.assumeIsolated().whenComplete { [self] _ in self.delayedClose() }
         } else {
-            context.write(part, promise: nil)
+            // A content-length response has nothing left to write: only flush.
+            if end.readableBytes > 0 { context.write(part, promise: nil) }
             context.flush()
         }
     }
