@@ -137,8 +137,15 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
             }
             responseEnded = true
             let d = delegate
-            if !requestEnded { reusable = false }
-            finishIfDone()
+            if !requestEnded {
+                // The upstream answered before taking the whole request (an early 413, say):
+                // the rest of the body will not be sent, so the connection cannot be reused.
+                reusable = false
+                delegate = nil
+                close()
+            } else {
+                finishIfDone()
+            }
             d?.upstreamResponseEnd(trailers)
         }
     }
