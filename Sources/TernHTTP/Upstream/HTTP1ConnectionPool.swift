@@ -102,11 +102,10 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
-                    var encoderConfig = HTTPRequestEncoder.Configuration()
-                    encoderConfig.automaticallySetFramingHeaders = false
-                    try sync.addHandler(HTTPRequestEncoder(configuration: encoderConfig))
-                    try sync.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes)))
-                    try sync.addHandler(HTTP1UpstreamConnection(host: host, stats: stats, worker: w))
+                    // No request encoder: the connection serializes requests and tells the decoder.
+                    let decoder = HTTP1ClientResponseDecoder()
+                    try sync.addHandler(ByteToMessageHandler(decoder))
+                    try sync.addHandler(HTTP1UpstreamConnection(host: host, stats: stats, worker: w, decoder: decoder))
                 }
             }
         bootstrap.connect(to: host.address).assumeIsolated().whenComplete { result in

@@ -8,7 +8,7 @@ import TernUpstream
 final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = Never
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias OutboundOut = ByteBuffer
 
     /// Strong: the pool keeps only idle connections, so there is no lasting cycle.
     var pool: HTTP1ConnectionPool?
@@ -33,7 +33,12 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
         close()
     }
 
-    init(host: Host, stats: ClusterStats, worker: Int) {
+    let decoder: HTTP1ClientResponseDecoder
+    /// The request being written uses chunked framing.
+    private var requestChunked = false
+
+    init(host: Host, stats: ClusterStats, worker: Int, decoder: HTTP1ClientResponseDecoder) {
+        self.decoder = decoder
         self.host = host
         self.stats = stats
         self.worker = worker
@@ -52,20 +57,37 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
         requestEnded = false
         responseEnded = false
         if !head.isKeepAlive { reusable = false }
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        requestChunked = head.headers.first(name: "transfer-encoding") == "chunked"
+        decoder.expectResponse(to: head)
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        HTTP1Serializer.write(head, into: &buffer)
+        context.write(wrapOutboundOut(buffer), promise: nil)
         if endStream { sendEnd(nil) }
     }
 
     func sendBody(_ data: ByteBuffer) {
-        guard let context else { return }
+        guard let context, data.readableBytes > 0 else { return }
         stats.upstreamCxTxBytesTotal.inc(worker: worker, by: UInt64(data.readableBytes))
-        context.write(wrapOutboundOut(.body(.byteBuffer(data))), promise: nil)
+        if requestChunked {
+            var size = context.channel.allocator.buffer(capacity: 12)
+            HTTP1Serializer.writeChunkHeader(size: data.readableBytes, into: &size)
+            context.write(wrapOutboundOut(size), promise: nil)
+            context.write(wrapOutboundOut(data), promise: nil)
+            context.write(wrapOutboundOut(HTTP1ServerConnection.crlf), promise: nil)
+        } else {
+            context.write(wrapOutboundOut(data), promise: nil)
+        }
         if !context.channel.isWritable { context.flush() }
     }
 
     func sendEnd(_ trailers: HTTPHeaders?) {
         guard let context else { return }
-        context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
+        if requestChunked {
+            var end = context.channel.allocator.buffer(capacity: 8)
+            HTTP1Serializer.writeLastChunk(trailers: trailers, into: &end)
+            context.write(wrapOutboundOut(end), promise: nil)
+        }
+        context.flush()
         requestEnded = true
         finishIfDone()
     }
@@ -112,8 +134,7 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
             stats.upstreamCxDestroy.inc(worker: w)
             host.stats.cxActive.subtract(1, ordering: .relaxed)
         }
-        return tunnel.takeOver(from: context, decoder: ByteToMessageHandler<HTTPResponseDecoder>.self,
-                               encoder: HTTPRequestEncoder.self)
+        return tunnel.takeOver(from: context, decoder: ByteToMessageHandler<HTTP1ClientResponseDecoder>.self)
     }
 
     // MARK: - inbound
