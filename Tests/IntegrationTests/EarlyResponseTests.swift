@@ -30,7 +30,7 @@ struct EarlyResponseTests {
             #expect(read.responses.first?.status == 413)
             #expect(read.responses.first?.bodyText == "big!")
             await connection.close()
-            let closed = try await waitUntil(timeout: .seconds(10)) { upstream.connectionsClosedByProxy >= 1 }
+            let closed = await waitUntil(timeout: .seconds(10)) { upstream.connectionsClosedByProxy >= 1 }
             #expect(closed, "the upstream connection was left open")
         }
         await upstream.stop()
