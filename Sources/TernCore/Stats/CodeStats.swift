@@ -35,14 +35,22 @@ public final class CodeStats: @unchecked Sendable {
         guard code >= 100, code < 600 else { return }
         classes[code / 100 - 1].inc(worker: worker)
         guard exactCodes else { return }
-        let row = min(worker, workers - 1)
-        let slot = exact + row * Self.codes + (code - 100)
+        guard worker < workers - 1 else {
+            // Not a worker: threads share no cache row; the store's lookup (a lock) is fine here.
+            exactCounter(code).inc(worker: worker)
+            return
+        }
+        let slot = exact + worker * Self.codes + (code - 100)
         if let c = slot.pointee {
             c.inc(worker: worker)
         } else {
-            let c = scope.counter("\(prefix)\(code)", extracted: String(prefix.dropLast()), tag: StatTag("envoy_response_code", "\(code)"))
+            let c = exactCounter(code)
             slot.pointee = c
             c.inc(worker: worker)
         }
+    }
+
+    private func exactCounter(_ code: Int) -> Counter {
+        scope.counter("\(prefix)\(code)", extracted: String(prefix.dropLast()), tag: StatTag("envoy_response_code", "\(code)"))
     }
 }
