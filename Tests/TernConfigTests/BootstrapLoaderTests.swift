@@ -27,6 +27,7 @@ import TernConfig
     }
 
     @Test func yamlAndJSONDecodeToTheSameMessage() throws {
+        _ = FixtureAnyTypes.registered
         let fromYAML = try BootstrapLoader.load(from: .text(Fixtures.frontProxyYAML)).bootstrap
         let fromJSON = try BootstrapLoader.load(from: .text(Fixtures.frontProxyJSON)).bootstrap
         #expect(try fromYAML.serializedBytes() as [UInt8] == fromJSON.serializedBytes() as [UInt8])
@@ -135,6 +136,7 @@ import TernConfig
         #expect(endpoints.map(\.endpoint.address.socketAddress.address) == ["backend.local", "backend2.local"])
 
         // Every Any type is registered, so the whole bootstrap re-encodes as binary.
+        _ = FixtureAnyTypes.registered
         let bytes: [UInt8] = try bootstrap.serializedBytes()
         let decoded = try Envoy_Config_Bootstrap_V3_Bootstrap(serializedBytes: bytes)
         #expect(try decoded.serializedBytes() as [UInt8] == bytes)

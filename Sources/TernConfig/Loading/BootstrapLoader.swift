@@ -82,16 +82,14 @@ package enum BootstrapLoader {
         }
     }
 
-    /// Validates a parsed document as message `M` and decodes it.
-    ///
-    /// Registers `EnvoyAnyTypes.all` with the `Any` registry first, so the result can be
-    /// re-encoded as binary.
+    /// Validates a parsed document as message `M` and decodes it. `Any` payloads stay JSON until
+    /// unpacked; re-encoding the result as binary needs their types registered first
+    /// (`registerAnyTypes`, which the server feeds from its extension registries).
     package static func decode<M: Message>(
         _ document: ConfigValue,
         as type: M.Type,
         options: ConfigLoadOptions = ConfigLoadOptions()
     ) throws(ConfigError) -> (message: M, warnings: [ConfigWarning]) {
-        _ = registerBuiltinAnyTypes
         var validator = SchemaValidator(allowUnknownFields: options.allowUnknownFields)
         let root: ConfigValue = document == .null ? .object([]) : document
         let checked = try validator.validate(root, as: M.protoMessageName)
@@ -105,5 +103,4 @@ package enum BootstrapLoader {
         }
     }
 
-    private static let registerBuiltinAnyTypes: Void = registerAnyTypes(EnvoyAnyTypes.all)
 }
