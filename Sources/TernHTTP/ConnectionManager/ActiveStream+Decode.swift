@@ -5,7 +5,7 @@ import TernNetwork
 extension ActiveStream {
     // MARK: - request from the codec
 
-    func onRequestHead(_ incoming: HTTPRequestHead, endStream: Bool) {
+    func onRequestHead(_ incoming: HTTPRequestHead, endStream: Bool, scan: HeaderScan) {
         let w = worker.index
         config.stats.downstreamRqTotal.inc(worker: w)
         config.stats.downstreamRqHTTP1Total.inc(worker: w)
@@ -13,8 +13,8 @@ extension ActiveStream {
         startTimers()
         var head = incoming
         downstreamVersion = incoming.version
-        if let rejection = RequestHeaderPolicy.normalize(&head, config: config, connection: connection, codec: codec,
-                                                         random: workerState.random) {
+        if let rejection = RequestHeaderPolicy.normalize(&head, scan: scan, config: config, connection: connection, codec: codec,
+                                                         random: workerState.random, isUpgrade: &isUpgradeRequest) {
             info.request = head
             sendLocalReply(status: rejection.status, body: rejection.body, details: rejection.details,
                            flags: rejection.flags, headers: nil)

@@ -24,6 +24,8 @@ public final class ActiveStream: TimerListNode, HTTPFilterCallbacks {
     /// The version the client spoke; the response answers in it (the router upgrades the head it
     /// forwards to HTTP/1.1).
     var downstreamVersion: HTTPVersion = .http1_1
+    /// The request asked to upgrade (`connection: upgrade` with `upgrade: <type>`).
+    var isUpgradeRequest = false
     var routeCache: RouteEntry??
 
     // Decode iteration: filters before `decodeHeadersIndex` have seen the headers.

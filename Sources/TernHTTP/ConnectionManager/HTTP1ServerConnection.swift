@@ -96,7 +96,9 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
             requests += 1
             if !head.isKeepAlive || connection.draining { closeAfterResponse = true }
             // After an upgrade request the parser stops: unless it becomes a tunnel, close after it.
-            if head.headers.contains(name: "upgrade") { closeAfterResponse = true }
+            // One scan of the header block serves framing here and the header policy later.
+            let scan = HeaderScan(head.headers)
+            if scan.contains(.upgrade) { closeAfterResponse = true }
             if let max = config.maxRequestsPerConnection, requests >= max {
                 if !closeAfterResponse { config.stats.downstreamCxMaxRequestsReached.inc(worker: worker) }
                 closeAfterResponse = true
@@ -107,7 +109,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
             awaitingEnd = true
             // HTTP/1.1 framing: without content-length or transfer-encoding there is no body, so
             // the request is complete with its head (as Envoy's codec reports end_stream).
-            s.onRequestHead(head, endStream: Self.isBodyless(head))
+            s.onRequestHead(head, endStream: Self.isBodyless(head, scan: scan), scan: scan)
         case .body(let buffer):
             stream?.onRequestBody(buffer)
         case .end(let trailers):
@@ -125,10 +127,10 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
         context.fireUserInboundEventTriggered(event)
     }
 
-    static func isBodyless(_ head: HTTPRequestHead) -> Bool {
-        if head.headers.contains(name: "transfer-encoding") { return false }
-        guard let cl = head.headers.first(name: "content-length") else { return true }
-        return cl == "0"
+    static func isBodyless(_ head: HTTPRequestHead, scan: HeaderScan) -> Bool {
+        if scan.contains(.transferEncoding) { return false }
+        guard scan.contains(.contentLength) else { return true }
+        return head.headers.first(name: "content-length") == "0"
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

@@ -19,12 +19,13 @@ enum RequestHeaderPolicy {
                                       flags: .downstreamProtocolError)
 
     /// Returns a rejection for requests Envoy refuses; otherwise rewrites `head` in place.
-    static func normalize(_ head: inout HTTPRequestHead, config: HTTPConnectionManagerConfig,
-                          connection: DownstreamConnection, codec: any StreamCodec, random: WorkerRandom) -> Rejection? {
+    static func normalize(_ head: inout HTTPRequestHead, scan: HeaderScan, config: HTTPConnectionManagerConfig,
+                          connection: DownstreamConnection, codec: any StreamCodec, random: WorkerRandom,
+                          isUpgrade: inout Bool) -> Rejection? {
         if head.version.major == 1 && head.version.minor == 0 && !config.acceptHTTP10 {
             return Rejection(status: .upgradeRequired, body: "Upgrade Required", details: "low_version", flags: .downstreamProtocolError)
         }
-        var scan = HeaderScan(head.headers)
+        var scan = scan
         // Absolute-form targets (`GET http://host/path`) become origin-form plus Host.
         if head.uri.utf8.first != UInt8(ascii: "/"), head.method != .CONNECT, head.uri != "*" {
             guard let schemeEnd = head.uri.range(of: "://") else { return badRequest }
@@ -50,7 +51,7 @@ enum RequestHeaderPolicy {
         }
 
         // Hop-by-hop headers never travel upstream; the codec re-frames bodies itself.
-        if !scan.isDisjoint(with: HeaderScan.hopByHop) { stripHopByHop(&head.headers, scan: scan) }
+        if !scan.isDisjoint(with: HeaderScan.hopByHop) { isUpgrade = stripHopByHop(&head.headers, scan: scan) }
 
         if !scan.contains(.xForwardedProto) {
             head.headers.add(name: "x-forwarded-proto", value: "http")
@@ -87,8 +88,9 @@ enum RequestHeaderPolicy {
     }
 
     /// Removes hop-by-hop headers, keeping `upgrade` (with `connection: upgrade`) for upgrade
-    /// requests and `te: trailers`.
-    static func stripHopByHop(_ headers: inout HTTPHeaders, scan: HeaderScan) {
+    /// requests and `te: trailers`. Returns whether the request is an upgrade.
+    @discardableResult
+    static func stripHopByHop(_ headers: inout HTTPHeaders, scan: HeaderScan) -> Bool {
         var isUpgrade = false
         if scan.contains(.upgrade), scan.contains(.connection) {
             isUpgrade = headers["connection"].contains { value in
@@ -110,5 +112,6 @@ enum RequestHeaderPolicy {
         } else if scan.contains(.upgrade) {
             headers.remove(name: "upgrade")
         }
+        return isUpgrade
     }
 }

@@ -66,7 +66,7 @@ final class RouterFilter: TimerListNode, HTTPFilter {
             stream.sendLocalReply(status: HTTPResponseStatus(statusCode: redirect.status), body: "", details: "direct_response",
                                   flags: [], headers: headers)
         case .forward(let action):
-            if let upgrade = head.headers.first(name: "upgrade")?.lowercased() {
+            if stream.isUpgradeRequest, let upgrade = head.headers.first(name: "upgrade")?.lowercased() {
                 let allowed = action.upgrades[upgrade] ?? stream.config.upgradeTypes.contains(upgrade)
                 guard allowed else {
                     hcm.downstreamRqWsOnNonWsRoute.inc(worker: worker)
