@@ -12,6 +12,10 @@
 #       the FileDescriptorSet of proto/ (with imports), base64, read by the config validator.
 set -euo pipefail
 
+# One regeneration at a time (several editors may run it on one tree).
+exec 9>"${TMPDIR:-/tmp}/tern-protogen.lock"
+flock 9
+
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 

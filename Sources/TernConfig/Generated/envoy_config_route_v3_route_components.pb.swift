@@ -1020,6 +1020,31 @@ package nonisolated struct Envoy_Config_Route_V3_RetryPolicy: Sendable {
   fileprivate var _perTryIdleTimeout: SwiftProtobuf.Google_Protobuf_Duration? = nil
 }
 
+package nonisolated struct Envoy_Config_Route_V3_FilterConfig: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var config: SwiftProtobuf.Google_Protobuf_Any {
+    get {_config ?? SwiftProtobuf.Google_Protobuf_Any()}
+    set {_config = newValue}
+  }
+  /// Returns true if `config` has been explicitly set.
+  package var hasConfig: Bool {self._config != nil}
+  /// Clears the value of `config`. Subsequent reads from it will return its default value.
+  package mutating func clearConfig() {self._config = nil}
+
+  package var isOptional: Bool = false
+
+  package var disabled: Bool = false
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+
+  fileprivate var _config: SwiftProtobuf.Google_Protobuf_Any? = nil
+}
+
 package nonisolated struct Envoy_Config_Route_V3_RedirectAction: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -2733,6 +2758,50 @@ nonisolated extension Envoy_Config_Route_V3_RetryPolicy.RetryBackOff: SwiftProto
   package static func ==(lhs: Envoy_Config_Route_V3_RetryPolicy.RetryBackOff, rhs: Envoy_Config_Route_V3_RetryPolicy.RetryBackOff) -> Bool {
     if lhs._baseInterval != rhs._baseInterval {return false}
     if lhs._maxInterval != rhs._maxInterval {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Envoy_Config_Route_V3_FilterConfig: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".FilterConfig"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}config\0\u{3}is_optional\0\u{1}disabled\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._config) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.isOptional) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.disabled) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._config {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.isOptional != false {
+      try visitor.visitSingularBoolField(value: self.isOptional, fieldNumber: 2)
+    }
+    if self.disabled != false {
+      try visitor.visitSingularBoolField(value: self.disabled, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Envoy_Config_Route_V3_FilterConfig, rhs: Envoy_Config_Route_V3_FilterConfig) -> Bool {
+    if lhs._config != rhs._config {return false}
+    if lhs.isOptional != rhs.isOptional {return false}
+    if lhs.disabled != rhs.disabled {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

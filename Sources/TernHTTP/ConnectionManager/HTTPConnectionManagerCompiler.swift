@@ -16,7 +16,7 @@ package enum HTTPConnectionManagerCompiler {
         let routeConfig: RouteConfig
         switch p.routeSpecifier {
         case .routeConfig(let rc):
-            routeConfig = try RouteConfigCompiler.compile(rc, path: path + ".route_config", context: context)
+            routeConfig = try RouteConfigCompiler.compile(rc, path: path + ".route_config", context: context, httpFilters: registry)
         case .rds:
             throw CompileError(path + ".rds", "RDS needs xDS, which Tern does not implement yet; use route_config")
         default:
@@ -31,7 +31,8 @@ package enum HTTPConnectionManagerCompiler {
         default:
             throw CompileError(path + ".codec_type", "codec type \(p.codecType) is not supported")
         }
-        let filters = try compileFilters(p.httpFilters, path: path + ".http_filters", context: context, registry: registry)
+        let filters = try compileFilters(p.httpFilters, path: path + ".http_filters", statPrefix: "http.\(p.statPrefix).",
+                                         context: context, registry: registry)
         let serverHeader: HTTPConnectionManagerConfig.ServerHeader
         switch p.serverHeaderTransformation {
         case .appendIfAbsent: serverHeader = .appendIfAbsent
@@ -82,7 +83,7 @@ package enum HTTPConnectionManagerCompiler {
     }
 
     static func compileFilters(_ protos: [Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpFilter], path: String,
-                               context: CompileContext, registry: [HTTPFilterRegistration]) throws -> [any HTTPFilterFactory] {
+                               statPrefix: String, context: CompileContext, registry: [HTTPFilterRegistration]) throws -> [any HTTPFilterFactory] {
         var out: [any HTTPFilterFactory] = []
         for (i, f) in protos.enumerated() {
             let fpath = "\(path)[\(i)]"
@@ -103,7 +104,7 @@ package enum HTTPConnectionManagerCompiler {
                 throw CompileError(fpath, "unknown HTTP filter '\(f.name)'\(any.typeURL.isEmpty ? "" : " with type \(any.typeURL)")")
             }
             if any.typeURL.isEmpty { any = try Google_Protobuf_Any(message: reg.configType.init()) }
-            out.append(try reg.compile(any, fpath + ".typed_config", context))
+            out.append(try reg.compile(any, HTTPFilterCompileInput(name: f.name, statPrefix: statPrefix, path: fpath + ".typed_config", context: context)))
         }
         guard let last = out.last, last.isTerminal else {
             throw CompileError(path, "the last HTTP filter must be a terminal filter (envoy.filters.http.router)")

@@ -41,3 +41,11 @@ public protocol HTTPFilterCallbacks: AnyObject {
     /// True while the downstream socket accepts writes without queueing past its high mark.
     var downstreamWritable: Bool { get }
 }
+
+extension HTTPFilterCallbacks {
+    /// The matched route's compiled `typed_per_filter_config` for the filter named `name` in
+    /// `http_filters` (route level over virtual host level), if it is a `T`.
+    public func perRouteConfig<T>(_ name: String, as type: T.Type) -> T? {
+        route?.perFilterConfig[name] as? T
+    }
+}

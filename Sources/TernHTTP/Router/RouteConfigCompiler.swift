@@ -6,11 +6,9 @@ import TernConfig
 /// Every error names its field path; routes to clusters that are not defined are errors, as
 /// with Envoy's `validate_clusters` for static routes.
 package enum RouteConfigCompiler {
-    /// Filters that compile their own `typed_per_filter_config`, by filter name.
-    package typealias PerFilterCompiler = (Envoy_Config_Route_V3_Route, String) throws -> [String: any Sendable]
-
+    /// `httpFilters` are the registrations `typed_per_filter_config` entries are compiled by.
     package static func compile(_ proto: Envoy_Config_Route_V3_RouteConfiguration, path: String,
-                                context: CompileContext) throws -> RouteConfig {
+                                context: CompileContext, httpFilters: [HTTPFilterRegistration] = []) throws -> RouteConfig {
         let rcRequest = try HeaderMutations(add: proto.requestHeadersToAdd, remove: proto.requestHeadersToRemove,
                                             path: path + ".request_headers_to_add", context: context)
         let rcResponse = try HeaderMutations(add: proto.responseHeadersToAdd, remove: proto.responseHeadersToRemove,
@@ -35,6 +33,8 @@ package enum RouteConfigCompiler {
                                                 path: vpath + ".request_headers_to_add", context: context)
             let vhResponse = try HeaderMutations(add: vh.responseHeadersToAdd, remove: vh.responseHeadersToRemove,
                                                  path: vpath + ".response_headers_to_add", context: context)
+            let vhFilterConfig = try PerFilterConfigCompiler.compile(vh.typedPerFilterConfig, path: vpath + ".typed_per_filter_config",
+                                                                     context: context, registry: httpFilters)
             var routes: [RouteEntry] = []
             for (ri, r) in vh.routes.enumerated() {
                 let rpath = "\(vpath).routes[\(ri)]"
@@ -50,7 +50,10 @@ package enum RouteConfigCompiler {
                     match: try compileMatch(r.match, path: rpath + ".match", context: context),
                     action: try compileAction(r, path: rpath, context: context),
                     requestMutations: reqLevels, responseMutations: respLevels,
-                    perFilterConfig: [:]))
+                    // The most specific level wins per filter; configs are not merged.
+                    perFilterConfig: vhFilterConfig.merging(
+                        try PerFilterConfigCompiler.compile(r.typedPerFilterConfig, path: rpath + ".typed_per_filter_config",
+                                                            context: context, registry: httpFilters)) { _, route in route }))
             }
             virtualHosts.append(VirtualHostConfig(name: vh.name, domains: vh.domains, routes: routes))
         }

@@ -17,9 +17,9 @@ public struct RouterFilterFactory: HTTPFilterFactory {
     package static let registration = HTTPFilterRegistration(
         name: "envoy.filters.http.router",
         configType: Envoy_Extensions_Filters_Http_Router_V3_Router.self
-    ) { any, path, context in
+    ) { any, input in
         let proto = try Envoy_Extensions_Filters_Http_Router_V3_Router(unpackingAny: any)
-        if !proto.upstreamLog.isEmpty { context.warn(path + ".upstream_log", "not implemented by Tern yet; ignored") }
+        if !proto.upstreamLog.isEmpty { input.context.warn(input.path + ".upstream_log", "not implemented by Tern yet; ignored") }
         return RouterFilterFactory(suppressEnvoyHeaders: proto.suppressEnvoyHeaders)
     }
 }

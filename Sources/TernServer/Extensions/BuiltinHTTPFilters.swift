@@ -11,5 +11,5 @@ public enum BuiltinHTTPFilters {
     }
 
     /// The `typed_config` types of the HTTP filters, for the `Any` type registry.
-    static var configTypes: [any SwiftProtobuf.Message.Type] { all.map(\.configType) }
+    static var configTypes: [any SwiftProtobuf.Message.Type] { all.flatMap(\.allConfigTypes) }
 }

@@ -13,6 +13,9 @@ public final class Host: Sendable, CustomStringConvertible {
     /// `ip:port` as Envoy prints it in `/clusters` and `%UPSTREAM_HOST%`.
     public let addressString: String
     public let stats: HostStats
+    /// Health flags (`HostHealthFlags`), written by active health checking and outlier detection
+    /// off the request path; workers read them only through the host sets they are published in.
+    private let healthFlagBits = Atomic<UInt32>(0)
 
     public init(address: SocketAddress, hostname: String, weight: Int = 1, priority: Int = 0) {
         self.address = address
@@ -25,12 +28,58 @@ public final class Host: Sendable, CustomStringConvertible {
 
     public var description: String { addressString }
 
+    public var healthFlags: HostHealthFlags { HostHealthFlags(rawValue: healthFlagBits.load(ordering: .acquiring)) }
+
+    /// True unless a health checker or the outlier detector has taken the host out of rotation.
+    public var isHealthy: Bool { healthFlags.isDisjoint(with: .unhealthy) }
+
+    /// Sets or clears `flag`; true when that changed the flags. After a change the owner
+    /// (health checker, outlier detector) calls `ClusterManager.hostHealthChanged(cluster:)` so
+    /// workers get a host set computed with the new health.
+    @discardableResult
+    public func setHealthFlag(_ flag: HostHealthFlags, _ on: Bool) -> Bool {
+        let old = on ? healthFlagBits.bitwiseOr(flag.rawValue, ordering: .acquiringAndReleasing).oldValue
+                     : healthFlagBits.bitwiseAnd(~flag.rawValue, ordering: .acquiringAndReleasing).oldValue
+        return HostHealthFlags(rawValue: old).contains(flag) != on
+    }
+
     static func format(_ address: SocketAddress) -> String {
         switch address {
         case .v4: "\(address.ipAddress ?? "?"):\(address.port ?? 0)"
         case .v6: "[\(address.ipAddress ?? "?")]:\(address.port ?? 0)"
         case .unixDomainSocket: address.pathname ?? "unix"
         }
+    }
+}
+
+/// Envoy's host health flags, as `/clusters` prints them (`health_flags::/failed_active_hc`).
+public struct HostHealthFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    /// Active health checking failed the host (`/failed_active_hc`).
+    public static let failedActiveHC = HostHealthFlags(rawValue: 1 << 0)
+    /// The outlier detector ejected the host (`/failed_outlier_check`).
+    public static let failedOutlierCheck = HostHealthFlags(rawValue: 1 << 1)
+    /// The endpoint's configured `health_status` is unhealthy (`/failed_eds_health`).
+    public static let failedEDSHealth = HostHealthFlags(rawValue: 1 << 2)
+    /// Active health checking reported the host degraded (`/degraded_active_hc`).
+    public static let degradedActiveHC = HostHealthFlags(rawValue: 1 << 3)
+    /// Not yet checked by an active health checker (`/pending_active_hc`).
+    public static let pendingActiveHC = HostHealthFlags(rawValue: 1 << 4)
+
+    /// Flags that take a host out of the healthy set.
+    public static let unhealthy: HostHealthFlags = [.failedActiveHC, .failedOutlierCheck, .failedEDSHealth]
+
+    /// Envoy's `/clusters` spelling: `healthy`, or the set flags joined (`/failed_active_hc/failed_outlier_check`).
+    public var envoyDescription: String {
+        let names: [(HostHealthFlags, String)] = [
+            (.failedActiveHC, "/failed_active_hc"), (.failedOutlierCheck, "/failed_outlier_check"),
+            (.failedEDSHealth, "/failed_eds_health"), (.degradedActiveHC, "/degraded_active_hc"),
+            (.pendingActiveHC, "/pending_active_hc"),
+        ]
+        let set = names.filter { contains($0.0) }.map(\.1)
+        return set.isEmpty ? "healthy" : set.joined()
     }
 }
 

@@ -86,6 +86,13 @@ public final class ClusterManager: Sendable {
         }
     }
 
+    /// Republishes `cluster`'s current hosts after a health flag of one of them changed, so each
+    /// worker gets a host set (and load balancer view) computed with the new health.
+    public func hostHealthChanged(cluster name: String) {
+        guard let entry = state.withLockedValue({ $0.entries[name] }) else { return }
+        publish(entry.config, hostSet: HostSet(hosts: entry.hostSet.hosts), install: false)
+    }
+
     /// Stops DNS refresh timers.
     public func shutdown() {
         state.withLockedValue { s in
@@ -138,7 +145,7 @@ public final class ClusterManager: Sendable {
         }
         guard current else { return controlLoop.makeSucceededVoidFuture() }
         config.stats.membershipTotal.set(Int64(hostSet.hosts.count))
-        config.stats.membershipHealthy.set(Int64(hostSet.hosts.count))
+        config.stats.membershipHealthy.set(Int64(hostSet.hosts.count { $0.isHealthy }))
         if install {
             return post { $0.install(config, hostSet: hostSet) }
         }

@@ -27,6 +27,11 @@ public final class WorkerCluster {
         lb.choose(from: hostSet, skipping: excluding)
     }
 
+    /// Picks a host for a request described by `context`; nil when the cluster has none.
+    public func chooseHost(context: LoadBalancerContext) -> Host? {
+        lb.choose(from: hostSet, skipping: context.previousHosts.last)
+    }
+
     /// The pool for `host` and protocol `proto`, made with `make` the first time.
     public func pool<P: UpstreamConnectionPool>(for host: Host, proto: Int, make: () -> P) -> P {
         let key = PoolKey(host: ObjectIdentifier(host), proto: proto)
