@@ -140,9 +140,9 @@ struct ListenerTests {
     @Test("filter chains chosen by destination_port across additional_addresses")
     func destinationPortSelection() async throws {
         // The kernel picks two free ports (bound and released at once); the listener binds both.
-        let first = try await UnusedPort.next()
-        var second = try await UnusedPort.next()
-        while second == first { second = try await UnusedPort.next() }
+        let first = try UnusedPort.forBinding()
+        var second = try UnusedPort.forBinding()
+        while second == first { second = try UnusedPort.forBinding() }
         let listener = """
             - name: multi
               stat_prefix: multi

@@ -93,9 +93,7 @@ import TernCore
             // The open connection is told to drain (the greeter answers and closes) ...
             #expect(await eventually { client.isClosed && client.text.hasSuffix("draining\n") })
             // ... and the port no longer accepts.
-            let refused = await eventually {
-                (try? await LineClient.connect(to: address, group: MultiThreadedEventLoopGroup.singleton)) == nil
-            }
+            let refused = await eventually { await !LineClient.greeterAnswers(at: address) }
             #expect(refused)
             #expect(Configs.stat("listener_manager.listener_removed", in: stats) == 1)
             #expect(Configs.stat("listener_manager.total_listeners_active", in: stats) == 0)

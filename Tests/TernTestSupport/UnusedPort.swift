@@ -1,18 +1,51 @@
 // A port on 127.0.0.1 with nothing listening: the address of a dead upstream.
 
-import NIOCore
-import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
 
-/// Finds loopback ports nobody listens on.
+/// Finds loopback ports nobody listens on, and keeps them that way.
 public enum UnusedPort {
-    /// Binds port 0, notes the port the kernel chose, and closes the socket again. Nothing listens
-    /// there afterwards, so a connection to it is refused (the kernel hands a port out again only
-    /// after cycling through the whole ephemeral range).
+    /// Sockets that hold the ports handed out, open until the test process exits.
+    private static let held = Mutex<[Int32]>([])
+
+    /// A TCP socket bound to 127.0.0.1 on a port the kernel chose, never listening. A connection
+    /// to that port is refused, and while the socket stays open no other socket of the test run
+    /// (an upstream server binding port 0 in a parallel test) can be given the same port — which
+    /// a closed probe socket could not promise.
     public static func next() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        guard let port = channel.localAddress?.port else { throw HarnessError("no port") }
-        try await channel.close().get()
+        let (fd, port) = try bound()
+        held.withLock { $0.append(fd) }
         return port
+    }
+
+    /// A port that was free a moment ago, for a proxy under test to bind itself (a listener at a
+    /// fixed port). Unlike `next()` nothing holds it, so another test may take it meanwhile; use
+    /// it only where the port must be known before the proxy starts.
+    public static func forBinding() throws -> Int {
+        let (fd, port) = try bound()
+        close(fd)
+        return port
+    }
+
+    private static func bound() throws -> (Int32, Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw HarnessError("socket() failed: errno \(errno)") }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = 0
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p -> Bool in
+                bind(fd, p, length) == 0 && getsockname(fd, p, &length) == 0
+            }
+        }
+        guard bound else {
+            close(fd)
+            throw HarnessError("bind() failed: errno \(errno)")
+        }
+        return (fd, Int(UInt16(bigEndian: addr.sin_port)))
     }
 }

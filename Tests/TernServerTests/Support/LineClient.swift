@@ -45,8 +45,21 @@ final class LineClient: Sendable {
     }
 }
 
+extension LineClient {
+    /// Whether a Tern greeter listener (`hello main N`) answers at `address`. A refused connection
+    /// is not enough to tell: once a listener closes, a server of a test running in parallel may be
+    /// given the freed port, so only the greeting proves that our listener still accepts there.
+    static func greeterAnswers(at address: SocketAddress) async -> Bool {
+        guard let client = try? await connect(to: address, group: MultiThreadedEventLoopGroup.singleton) else { return false }
+        let greeted = await eventually(within: 2) { client.text.hasPrefix("hello ") }
+        await client.close()
+        return greeted
+    }
+}
+
 /// Polls `condition` every 20 ms until it holds or `seconds` pass; returns whether it held.
-func eventually(within seconds: Double = 5, _ condition: () async throws -> Bool) async rethrows -> Bool {
+/// Generous by default: the whole suite runs in parallel on two cores.
+func eventually(within seconds: Double = 15, _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while ContinuousClock.now < deadline {
         if try await condition() { return true }
