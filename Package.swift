@@ -48,7 +48,7 @@ let package = Package(
         ternTarget("TernAdmin", ["TernConfig", "TernCore", http1, logging]),
         ternTarget("TernHTTP", ["TernNetwork", "TernUpstream", "TernConfig", "TernCore", protobuf, http1, logging]),
         ternTarget("TernNetwork", ["TernUpstream", "TernConfig", "TernCore", protobuf, logging]),
-        ternTarget("TernUpstream", ["TernConfig", "TernCore", logging]),
+        ternTarget("TernUpstream", ["TernConfig", "TernCore", http1, logging]),
         ternTarget("TernConfig", ["TernCore", protobuf, .product(name: "Yams", package: "Yams")]),
         ternTarget("TernCore", [atomics, logging]),
         .target(

@@ -254,13 +254,12 @@ import TernConfig
                 outlier_detection:
                   consecutive_5xx: 5
                   interval: 10s
-                circuit_breakers: { thresholds: [ { max_connections: 10 } ] }
+                cleanup_interval: 5s
                 close_connections_on_host_health_failure: false
             """
         let loaded = try BootstrapLoader.load(from: .text(yaml))
         #expect(loaded.warnings.map(\.description) == [
-            "static_resources.clusters[0].outlier_detection: not implemented by Tern yet; ignored",
-            "static_resources.clusters[0].circuit_breakers: not implemented by Tern yet; ignored",
+            "static_resources.clusters[0].cleanup_interval: not implemented by Tern yet; ignored",
         ])
         #expect(loaded.bootstrap.staticResources.clusters[0].outlierDetection.consecutive5Xx.value == 5)
     }

@@ -700,6 +700,12 @@ package nonisolated struct Envoy_Config_Route_V3_RouteAction: @unchecked Sendabl
     /// Clears the value of `traceSampled`. Subsequent reads from it will return its default value.
     package mutating func clearTraceSampled() {self._traceSampled = nil}
 
+    package var clusterHeader: String = String()
+
+    package var disableShadowHostSuffixAppend: Bool = false
+
+    package var hostRewriteLiteral: String = String()
+
     package var unknownFields = SwiftProtobuf.UnknownStorage()
 
     package init() {}
@@ -1317,6 +1323,218 @@ package nonisolated struct Envoy_Config_Route_V3_QueryParameterMatcher: Sendable
   }
 
   package init() {}
+}
+
+/// Read by the local rate limit filter's own `rate_limits` (route-level rate_limits are not carried).
+package nonisolated struct Envoy_Config_Route_V3_RateLimit: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var stage: SwiftProtobuf.Google_Protobuf_UInt32Value {
+    get {_stage ?? SwiftProtobuf.Google_Protobuf_UInt32Value()}
+    set {_stage = newValue}
+  }
+  /// Returns true if `stage` has been explicitly set.
+  package var hasStage: Bool {self._stage != nil}
+  /// Clears the value of `stage`. Subsequent reads from it will return its default value.
+  package mutating func clearStage() {self._stage = nil}
+
+  package var disableKey: String = String()
+
+  package var actions: [Envoy_Config_Route_V3_RateLimit.Action] = []
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package nonisolated struct Action: Sendable {
+    // SwiftProtobuf.Message conformance is added in an extension below. See the
+    // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+    // methods supported on all messages.
+
+    package var actionSpecifier: Envoy_Config_Route_V3_RateLimit.Action.OneOf_ActionSpecifier? = nil
+
+    package var requestHeaders: Envoy_Config_Route_V3_RateLimit.Action.RequestHeaders {
+      get {
+        if case .requestHeaders(let v)? = actionSpecifier {return v}
+        return Envoy_Config_Route_V3_RateLimit.Action.RequestHeaders()
+      }
+      set {actionSpecifier = .requestHeaders(newValue)}
+    }
+
+    package var remoteAddress: Envoy_Config_Route_V3_RateLimit.Action.RemoteAddress {
+      get {
+        if case .remoteAddress(let v)? = actionSpecifier {return v}
+        return Envoy_Config_Route_V3_RateLimit.Action.RemoteAddress()
+      }
+      set {actionSpecifier = .remoteAddress(newValue)}
+    }
+
+    package var genericKey: Envoy_Config_Route_V3_RateLimit.Action.GenericKey {
+      get {
+        if case .genericKey(let v)? = actionSpecifier {return v}
+        return Envoy_Config_Route_V3_RateLimit.Action.GenericKey()
+      }
+      set {actionSpecifier = .genericKey(newValue)}
+    }
+
+    package var headerValueMatch: Envoy_Config_Route_V3_RateLimit.Action.HeaderValueMatch {
+      get {
+        if case .headerValueMatch(let v)? = actionSpecifier {return v}
+        return Envoy_Config_Route_V3_RateLimit.Action.HeaderValueMatch()
+      }
+      set {actionSpecifier = .headerValueMatch(newValue)}
+    }
+
+    package var maskedRemoteAddress: Envoy_Config_Route_V3_RateLimit.Action.MaskedRemoteAddress {
+      get {
+        if case .maskedRemoteAddress(let v)? = actionSpecifier {return v}
+        return Envoy_Config_Route_V3_RateLimit.Action.MaskedRemoteAddress()
+      }
+      set {actionSpecifier = .maskedRemoteAddress(newValue)}
+    }
+
+    package var queryParameters: Envoy_Config_Route_V3_RateLimit.Action.QueryParameters {
+      get {
+        if case .queryParameters(let v)? = actionSpecifier {return v}
+        return Envoy_Config_Route_V3_RateLimit.Action.QueryParameters()
+      }
+      set {actionSpecifier = .queryParameters(newValue)}
+    }
+
+    package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+    package nonisolated enum OneOf_ActionSpecifier: Equatable, Sendable {
+      case requestHeaders(Envoy_Config_Route_V3_RateLimit.Action.RequestHeaders)
+      case remoteAddress(Envoy_Config_Route_V3_RateLimit.Action.RemoteAddress)
+      case genericKey(Envoy_Config_Route_V3_RateLimit.Action.GenericKey)
+      case headerValueMatch(Envoy_Config_Route_V3_RateLimit.Action.HeaderValueMatch)
+      case maskedRemoteAddress(Envoy_Config_Route_V3_RateLimit.Action.MaskedRemoteAddress)
+      case queryParameters(Envoy_Config_Route_V3_RateLimit.Action.QueryParameters)
+
+    }
+
+    package nonisolated struct RequestHeaders: Sendable {
+      // SwiftProtobuf.Message conformance is added in an extension below. See the
+      // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+      // methods supported on all messages.
+
+      package var headerName: String = String()
+
+      package var descriptorKey: String = String()
+
+      package var skipIfAbsent: Bool = false
+
+      package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+      package init() {}
+    }
+
+    package nonisolated struct QueryParameters: Sendable {
+      // SwiftProtobuf.Message conformance is added in an extension below. See the
+      // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+      // methods supported on all messages.
+
+      package var queryParameterName: String = String()
+
+      package var descriptorKey: String = String()
+
+      package var skipIfAbsent: Bool = false
+
+      package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+      package init() {}
+    }
+
+    package nonisolated struct RemoteAddress: Sendable {
+      // SwiftProtobuf.Message conformance is added in an extension below. See the
+      // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+      // methods supported on all messages.
+
+      package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+      package init() {}
+    }
+
+    package nonisolated struct MaskedRemoteAddress: Sendable {
+      // SwiftProtobuf.Message conformance is added in an extension below. See the
+      // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+      // methods supported on all messages.
+
+      package var v4PrefixMaskLen: SwiftProtobuf.Google_Protobuf_UInt32Value {
+        get {_v4PrefixMaskLen ?? SwiftProtobuf.Google_Protobuf_UInt32Value()}
+        set {_v4PrefixMaskLen = newValue}
+      }
+      /// Returns true if `v4PrefixMaskLen` has been explicitly set.
+      package var hasV4PrefixMaskLen: Bool {self._v4PrefixMaskLen != nil}
+      /// Clears the value of `v4PrefixMaskLen`. Subsequent reads from it will return its default value.
+      package mutating func clearV4PrefixMaskLen() {self._v4PrefixMaskLen = nil}
+
+      package var v6PrefixMaskLen: SwiftProtobuf.Google_Protobuf_UInt32Value {
+        get {_v6PrefixMaskLen ?? SwiftProtobuf.Google_Protobuf_UInt32Value()}
+        set {_v6PrefixMaskLen = newValue}
+      }
+      /// Returns true if `v6PrefixMaskLen` has been explicitly set.
+      package var hasV6PrefixMaskLen: Bool {self._v6PrefixMaskLen != nil}
+      /// Clears the value of `v6PrefixMaskLen`. Subsequent reads from it will return its default value.
+      package mutating func clearV6PrefixMaskLen() {self._v6PrefixMaskLen = nil}
+
+      package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+      package init() {}
+
+      fileprivate var _v4PrefixMaskLen: SwiftProtobuf.Google_Protobuf_UInt32Value? = nil
+      fileprivate var _v6PrefixMaskLen: SwiftProtobuf.Google_Protobuf_UInt32Value? = nil
+    }
+
+    package nonisolated struct GenericKey: Sendable {
+      // SwiftProtobuf.Message conformance is added in an extension below. See the
+      // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+      // methods supported on all messages.
+
+      package var descriptorValue: String = String()
+
+      package var descriptorKey: String = String()
+
+      package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+      package init() {}
+    }
+
+    package nonisolated struct HeaderValueMatch: Sendable {
+      // SwiftProtobuf.Message conformance is added in an extension below. See the
+      // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+      // methods supported on all messages.
+
+      package var descriptorValue: String = String()
+
+      package var expectMatch: SwiftProtobuf.Google_Protobuf_BoolValue {
+        get {_expectMatch ?? SwiftProtobuf.Google_Protobuf_BoolValue()}
+        set {_expectMatch = newValue}
+      }
+      /// Returns true if `expectMatch` has been explicitly set.
+      package var hasExpectMatch: Bool {self._expectMatch != nil}
+      /// Clears the value of `expectMatch`. Subsequent reads from it will return its default value.
+      package mutating func clearExpectMatch() {self._expectMatch = nil}
+
+      package var headers: [Envoy_Config_Route_V3_HeaderMatcher] = []
+
+      package var descriptorKey: String = String()
+
+      package var defaultValue: String = String()
+
+      package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+      package init() {}
+
+      fileprivate var _expectMatch: SwiftProtobuf.Google_Protobuf_BoolValue? = nil
+    }
+
+    package init() {}
+  }
+
+  package init() {}
+
+  fileprivate var _stage: SwiftProtobuf.Google_Protobuf_UInt32Value? = nil
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -2231,7 +2449,7 @@ nonisolated extension Envoy_Config_Route_V3_RouteAction.ClusterNotFoundResponseC
 
 nonisolated extension Envoy_Config_Route_V3_RouteAction.RequestMirrorPolicy: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = Envoy_Config_Route_V3_RouteAction.protoMessageName + ".RequestMirrorPolicy"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}cluster\0\u{4}\u{2}runtime_fraction\0\u{3}trace_sampled\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}cluster\0\u{4}\u{2}runtime_fraction\0\u{3}trace_sampled\0\u{3}cluster_header\0\u{3}disable_shadow_host_suffix_append\0\u{4}\u{2}host_rewrite_literal\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2242,6 +2460,9 @@ nonisolated extension Envoy_Config_Route_V3_RouteAction.RequestMirrorPolicy: Swi
       case 1: try { try decoder.decodeSingularStringField(value: &self.cluster) }()
       case 3: try { try decoder.decodeSingularMessageField(value: &self._runtimeFraction) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._traceSampled) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.clusterHeader) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.disableShadowHostSuffixAppend) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.hostRewriteLiteral) }()
       default: break
       }
     }
@@ -2261,6 +2482,15 @@ nonisolated extension Envoy_Config_Route_V3_RouteAction.RequestMirrorPolicy: Swi
     try { if let v = self._traceSampled {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     } }()
+    if !self.clusterHeader.isEmpty {
+      try visitor.visitSingularStringField(value: self.clusterHeader, fieldNumber: 5)
+    }
+    if self.disableShadowHostSuffixAppend != false {
+      try visitor.visitSingularBoolField(value: self.disableShadowHostSuffixAppend, fieldNumber: 6)
+    }
+    if !self.hostRewriteLiteral.isEmpty {
+      try visitor.visitSingularStringField(value: self.hostRewriteLiteral, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2268,6 +2498,9 @@ nonisolated extension Envoy_Config_Route_V3_RouteAction.RequestMirrorPolicy: Swi
     if lhs.cluster != rhs.cluster {return false}
     if lhs._runtimeFraction != rhs._runtimeFraction {return false}
     if lhs._traceSampled != rhs._traceSampled {return false}
+    if lhs.clusterHeader != rhs.clusterHeader {return false}
+    if lhs.disableShadowHostSuffixAppend != rhs.disableShadowHostSuffixAppend {return false}
+    if lhs.hostRewriteLiteral != rhs.hostRewriteLiteral {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3185,6 +3418,412 @@ nonisolated extension Envoy_Config_Route_V3_QueryParameterMatcher: SwiftProtobuf
   package static func ==(lhs: Envoy_Config_Route_V3_QueryParameterMatcher, rhs: Envoy_Config_Route_V3_QueryParameterMatcher) -> Bool {
     if lhs.name != rhs.name {return false}
     if lhs.queryParameterMatchSpecifier != rhs.queryParameterMatchSpecifier {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Envoy_Config_Route_V3_RateLimit: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".RateLimit"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}stage\0\u{3}disable_key\0\u{1}actions\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._stage) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.disableKey) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.actions) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._stage {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.disableKey.isEmpty {
+      try visitor.visitSingularStringField(value: self.disableKey, fieldNumber: 2)
+    }
+    if !self.actions.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.actions, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Envoy_Config_Route_V3_RateLimit, rhs: Envoy_Config_Route_V3_RateLimit) -> Bool {
+    if lhs._stage != rhs._stage {return false}
+    if lhs.disableKey != rhs.disableKey {return false}
+    if lhs.actions != rhs.actions {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Envoy_Config_Route_V3_RateLimit.Action: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = Envoy_Config_Route_V3_RateLimit.protoMessageName + ".Action"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{4}\u{3}request_headers\0\u{3}remote_address\0\u{3}generic_key\0\u{3}header_value_match\0\u{4}\u{4}masked_remote_address\0\u{4}\u{2}query_parameters\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 3: try {
+        var v: Envoy_Config_Route_V3_RateLimit.Action.RequestHeaders?
+        var hadOneofValue = false
+        if let current = self.actionSpecifier {
+          hadOneofValue = true
+          if case .requestHeaders(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.actionSpecifier = .requestHeaders(v)
+        }
+      }()
+      case 4: try {
+        var v: Envoy_Config_Route_V3_RateLimit.Action.RemoteAddress?
+        var hadOneofValue = false
+        if let current = self.actionSpecifier {
+          hadOneofValue = true
+          if case .remoteAddress(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.actionSpecifier = .remoteAddress(v)
+        }
+      }()
+      case 5: try {
+        var v: Envoy_Config_Route_V3_RateLimit.Action.GenericKey?
+        var hadOneofValue = false
+        if let current = self.actionSpecifier {
+          hadOneofValue = true
+          if case .genericKey(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.actionSpecifier = .genericKey(v)
+        }
+      }()
+      case 6: try {
+        var v: Envoy_Config_Route_V3_RateLimit.Action.HeaderValueMatch?
+        var hadOneofValue = false
+        if let current = self.actionSpecifier {
+          hadOneofValue = true
+          if case .headerValueMatch(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.actionSpecifier = .headerValueMatch(v)
+        }
+      }()
+      case 10: try {
+        var v: Envoy_Config_Route_V3_RateLimit.Action.MaskedRemoteAddress?
+        var hadOneofValue = false
+        if let current = self.actionSpecifier {
+          hadOneofValue = true
+          if case .maskedRemoteAddress(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.actionSpecifier = .maskedRemoteAddress(v)
+        }
+      }()
+      case 12: try {
+        var v: Envoy_Config_Route_V3_RateLimit.Action.QueryParameters?
+        var hadOneofValue = false
+        if let current = self.actionSpecifier {
+          hadOneofValue = true
+          if case .queryParameters(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.actionSpecifier = .queryParameters(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.actionSpecifier {
+    case .requestHeaders?: try {
+      guard case .requestHeaders(let v)? = self.actionSpecifier else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    }()
+    case .remoteAddress?: try {
+      guard case .remoteAddress(let v)? = self.actionSpecifier else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    }()
+    case .genericKey?: try {
+      guard case .genericKey(let v)? = self.actionSpecifier else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    }()
+    case .headerValueMatch?: try {
+      guard case .headerValueMatch(let v)? = self.actionSpecifier else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    }()
+    case .maskedRemoteAddress?: try {
+      guard case .maskedRemoteAddress(let v)? = self.actionSpecifier else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    }()
+    case .queryParameters?: try {
+      guard case .queryParameters(let v)? = self.actionSpecifier else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Envoy_Config_Route_V3_RateLimit.Action, rhs: Envoy_Config_Route_V3_RateLimit.Action) -> Bool {
+    if lhs.actionSpecifier != rhs.actionSpecifier {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Envoy_Config_Route_V3_RateLimit.Action.RequestHeaders: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = Envoy_Config_Route_V3_RateLimit.Action.protoMessageName + ".RequestHeaders"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}header_name\0\u{3}descriptor_key\0\u{3}skip_if_absent\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.headerName) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.descriptorKey) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.skipIfAbsent) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.headerName.isEmpty {
+      try visitor.visitSingularStringField(value: self.headerName, fieldNumber: 1)
+    }
+    if !self.descriptorKey.isEmpty {
+      try visitor.visitSingularStringField(value: self.descriptorKey, fieldNumber: 2)
+    }
+    if self.skipIfAbsent != false {
+      try visitor.visitSingularBoolField(value: self.skipIfAbsent, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Envoy_Config_Route_V3_RateLimit.Action.RequestHeaders, rhs: Envoy_Config_Route_V3_RateLimit.Action.RequestHeaders) -> Bool {
+    if lhs.headerName != rhs.headerName {return false}
+    if lhs.descriptorKey != rhs.descriptorKey {return false}
+    if lhs.skipIfAbsent != rhs.skipIfAbsent {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Envoy_Config_Route_V3_RateLimit.Action.QueryParameters: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = Envoy_Config_Route_V3_RateLimit.Action.protoMessageName + ".QueryParameters"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}query_parameter_name\0\u{3}descriptor_key\0\u{3}skip_if_absent\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.queryParameterName) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.descriptorKey) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.skipIfAbsent) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.queryParameterName.isEmpty {
+      try visitor.visitSingularStringField(value: self.queryParameterName, fieldNumber: 1)
+    }
+    if !self.descriptorKey.isEmpty {
+      try visitor.visitSingularStringField(value: self.descriptorKey, fieldNumber: 2)
+    }
+    if self.skipIfAbsent != false {
+      try visitor.visitSingularBoolField(value: self.skipIfAbsent, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Envoy_Config_Route_V3_RateLimit.Action.QueryParameters, rhs: Envoy_Config_Route_V3_RateLimit.Action.QueryParameters) -> Bool {
+    if lhs.queryParameterName != rhs.queryParameterName {return false}
+    if lhs.descriptorKey != rhs.descriptorKey {return false}
+    if lhs.skipIfAbsent != rhs.skipIfAbsent {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Envoy_Config_Route_V3_RateLimit.Action.RemoteAddress: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = Envoy_Config_Route_V3_RateLimit.Action.protoMessageName + ".RemoteAddress"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Envoy_Config_Route_V3_RateLimit.Action.RemoteAddress, rhs: Envoy_Config_Route_V3_RateLimit.Action.RemoteAddress) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Envoy_Config_Route_V3_RateLimit.Action.MaskedRemoteAddress: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = Envoy_Config_Route_V3_RateLimit.Action.protoMessageName + ".MaskedRemoteAddress"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}v4_prefix_mask_len\0\u{3}v6_prefix_mask_len\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._v4PrefixMaskLen) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._v6PrefixMaskLen) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._v4PrefixMaskLen {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._v6PrefixMaskLen {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Envoy_Config_Route_V3_RateLimit.Action.MaskedRemoteAddress, rhs: Envoy_Config_Route_V3_RateLimit.Action.MaskedRemoteAddress) -> Bool {
+    if lhs._v4PrefixMaskLen != rhs._v4PrefixMaskLen {return false}
+    if lhs._v6PrefixMaskLen != rhs._v6PrefixMaskLen {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Envoy_Config_Route_V3_RateLimit.Action.GenericKey: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = Envoy_Config_Route_V3_RateLimit.Action.protoMessageName + ".GenericKey"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}descriptor_value\0\u{3}descriptor_key\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.descriptorValue) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.descriptorKey) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.descriptorValue.isEmpty {
+      try visitor.visitSingularStringField(value: self.descriptorValue, fieldNumber: 1)
+    }
+    if !self.descriptorKey.isEmpty {
+      try visitor.visitSingularStringField(value: self.descriptorKey, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Envoy_Config_Route_V3_RateLimit.Action.GenericKey, rhs: Envoy_Config_Route_V3_RateLimit.Action.GenericKey) -> Bool {
+    if lhs.descriptorValue != rhs.descriptorValue {return false}
+    if lhs.descriptorKey != rhs.descriptorKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Envoy_Config_Route_V3_RateLimit.Action.HeaderValueMatch: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = Envoy_Config_Route_V3_RateLimit.Action.protoMessageName + ".HeaderValueMatch"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}descriptor_value\0\u{3}expect_match\0\u{1}headers\0\u{3}descriptor_key\0\u{3}default_value\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.descriptorValue) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._expectMatch) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.headers) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.descriptorKey) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.defaultValue) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.descriptorValue.isEmpty {
+      try visitor.visitSingularStringField(value: self.descriptorValue, fieldNumber: 1)
+    }
+    try { if let v = self._expectMatch {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    if !self.headers.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.headers, fieldNumber: 3)
+    }
+    if !self.descriptorKey.isEmpty {
+      try visitor.visitSingularStringField(value: self.descriptorKey, fieldNumber: 4)
+    }
+    if !self.defaultValue.isEmpty {
+      try visitor.visitSingularStringField(value: self.defaultValue, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Envoy_Config_Route_V3_RateLimit.Action.HeaderValueMatch, rhs: Envoy_Config_Route_V3_RateLimit.Action.HeaderValueMatch) -> Bool {
+    if lhs.descriptorValue != rhs.descriptorValue {return false}
+    if lhs._expectMatch != rhs._expectMatch {return false}
+    if lhs.headers != rhs.headers {return false}
+    if lhs.descriptorKey != rhs.descriptorKey {return false}
+    if lhs.defaultValue != rhs.defaultValue {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

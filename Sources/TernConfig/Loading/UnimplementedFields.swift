@@ -107,16 +107,9 @@ package enum UnimplementedFields {
 
     // MARK: - envoy.config.route.v3
 
-    /// Route matching and actions are implemented; these depend on features that are not
-    /// (subset load balancing, hash-based balancers, retry host predicates, priorities).
+    /// Route matching and actions are implemented; route metadata has no consumer yet.
     private static let route: Set<String> = [
         "envoy.config.route.v3.Route.metadata",
-        "envoy.config.route.v3.RouteAction.metadata_match",
-        "envoy.config.route.v3.RouteAction.priority",
-        "envoy.config.route.v3.RouteAction.hash_policy",
-        "envoy.config.route.v3.WeightedCluster.ClusterWeight.metadata_match",
-        "envoy.config.route.v3.RetryPolicy.retry_host_predicate",
-        "envoy.config.route.v3.RetryPolicy.host_selection_retry_max_attempts",
     ]
 
     // MARK: - envoy.config.cluster.v3
@@ -124,22 +117,13 @@ package enum UnimplementedFields {
     private static let cluster: Set<String> = [
         "envoy.config.cluster.v3.Cluster.cluster_type",
         "envoy.config.cluster.v3.Cluster.eds_cluster_config",
-        "envoy.config.cluster.v3.Cluster.health_checks",
-        "envoy.config.cluster.v3.Cluster.circuit_breakers",
         "envoy.config.cluster.v3.Cluster.http_protocol_options",
         "envoy.config.cluster.v3.Cluster.http2_protocol_options",
         "envoy.config.cluster.v3.Cluster.upstream_http_protocol_options",
         "envoy.config.cluster.v3.Cluster.typed_extension_protocol_options",
-        "envoy.config.cluster.v3.Cluster.outlier_detection",
         "envoy.config.cluster.v3.Cluster.cleanup_interval",
         "envoy.config.cluster.v3.Cluster.upstream_bind_config",
-        "envoy.config.cluster.v3.Cluster.lb_subset_config",
-        "envoy.config.cluster.v3.Cluster.ring_hash_lb_config",
         "envoy.config.cluster.v3.Cluster.original_dst_lb_config",
-        "envoy.config.cluster.v3.Cluster.least_request_lb_config",
-        "envoy.config.cluster.v3.Cluster.maglev_lb_config",
-        "envoy.config.cluster.v3.Cluster.round_robin_lb_config",
-        "envoy.config.cluster.v3.Cluster.common_lb_config",
         "envoy.config.cluster.v3.Cluster.transport_socket",
         "envoy.config.cluster.v3.Cluster.metadata",
         "envoy.config.cluster.v3.Cluster.protocol_selection",
@@ -151,12 +135,6 @@ package enum UnimplementedFields {
     // MARK: - envoy.config.endpoint.v3
 
     private static let endpoint: Set<String> = [
-        "envoy.config.endpoint.v3.ClusterLoadAssignment.policy",
-        "envoy.config.endpoint.v3.LocalityLbEndpoints.load_balancing_weight",
-        "envoy.config.endpoint.v3.LocalityLbEndpoints.priority",
-        "envoy.config.endpoint.v3.LbEndpoint.health_status",
-        "envoy.config.endpoint.v3.LbEndpoint.metadata",
-        "envoy.config.endpoint.v3.Endpoint.health_check_config",
         "envoy.config.endpoint.v3.Endpoint.hostname",
     ]
 

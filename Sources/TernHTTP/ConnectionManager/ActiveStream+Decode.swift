@@ -13,6 +13,10 @@ extension ActiveStream {
         startTimers()
         var head = incoming
         downstreamVersion = incoming.version
+        // From the headers as they arrived: normalizing appends the peer to x-forwarded-for.
+        info.trustedDownstreamRemoteAddress = DownstreamRemoteAddress.resolve(
+            incoming.headers, useRemoteAddress: config.useRemoteAddress, xffNumTrustedHops: config.xffNumTrustedHops,
+            peer: connection.remoteAddress)
         if let rejection = RequestHeaderPolicy.normalize(&head, scan: scan, config: config, connection: connection, codec: codec,
                                                          random: workerState.random, isUpgrade: &isUpgradeRequest) {
             info.request = head

@@ -27,6 +27,7 @@ public final class ActiveStream: TimerListNode, HTTPFilterCallbacks {
     /// The request asked to upgrade (`connection: upgrade` with `upgrade: <type>`).
     var isUpgradeRequest = false
     var routeCache: RouteEntry??
+    public var upstreamClusterOverride: String?
 
     // Decode iteration: filters before `decodeHeadersIndex` have seen the headers.
     var decodeHeadersIndex = 0

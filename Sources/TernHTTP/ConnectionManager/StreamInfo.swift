@@ -25,6 +25,10 @@ public final class StreamInfo: AccessLogRecord {
     public var upstreamLocalAddress: SocketAddress?
     public var routeName: String?
     public var upstreamTransportFailureReason: String?
+    /// The client address trusted after `x-forwarded-for` processing (Envoy's downstream remote
+    /// address; `downstreamRemoteAddress` below is the direct peer). Set when the request head
+    /// arrives; read by filters such as RBAC (`remote_ip`).
+    public internal(set) var trustedDownstreamRemoteAddress: SocketAddress?
     public var connectionTerminationDetails: String?
     let downstream: DownstreamConnection
 

@@ -12,6 +12,9 @@ public protocol HTTPFilterCallbacks: AnyObject {
     var route: RouteEntry? { get }
     /// Forgets the cached route, after a filter changed headers that routing depends on.
     func clearRouteCache()
+    /// A cluster the terminal filter forwards to instead of the route's (Envoy filters get the
+    /// same effect by setting a delegating route). Set in `decodeHeaders`, before the router runs.
+    var upstreamClusterOverride: String? { get set }
     /// The stream's facts for logs and stats (flags, upstream host, ...).
     var info: StreamInfo { get }
     /// The request headers as forwarded (after earlier filters changed them).

@@ -48,7 +48,8 @@ package enum RouteConfigCompiler {
                 routes.append(RouteEntry(
                     name: r.name, virtualHostName: vh.name,
                     match: try compileMatch(r.match, path: rpath + ".match", context: context),
-                    action: try compileAction(r, path: rpath, context: context),
+                    action: try RetryPolicyCompiler.attach(to: compileAction(r, path: rpath, context: context), route: r, virtualHost: vh,
+                                                           routePath: rpath, virtualHostPath: vpath, context: context),
                     requestMutations: reqLevels, responseMutations: respLevels,
                     // The most specific level wins per filter; configs are not merged.
                     perFilterConfig: vhFilterConfig.merging(
@@ -86,7 +87,10 @@ package enum RouteConfigCompiler {
 
     static func compileAction(_ r: Envoy_Config_Route_V3_Route, path: String, context: CompileContext) throws -> RouteEntry.Action {
         switch r.action {
-        case .route(let a): return .forward(try compileForward(a, path: path + ".route", context: context))
+        case .route(let a):
+            var forward = try compileForward(a, path: path + ".route", context: context)
+            try HashPolicy.attach(to: &forward, a, path: path + ".route", context: context)
+            return .forward(forward)
         case .redirect(let a): return .redirect(try compileRedirect(a, path: path + ".redirect"))
         case .directResponse(let d):
             let p = path + ".direct_response"
@@ -114,7 +118,8 @@ package enum RouteConfigCompiler {
                                                           path: cp + ".request_headers_to_add", context: context),
                     responseMutations: try HeaderMutations(add: c.responseHeadersToAdd, remove: c.responseHeadersToRemove,
                                                            path: cp + ".response_headers_to_add", context: context),
-                    hostRewriteLiteral: c.hostRewriteLiteral.isEmpty ? nil : c.hostRewriteLiteral))
+                    hostRewriteLiteral: c.hostRewriteLiteral.isEmpty ? nil : c.hostRewriteLiteral,
+                    metadataMatch: c.hasMetadataMatch ? LBMetadataCompiler.compile(c.metadataMatch) : nil))
             }
             let total = targets.reduce(0) { $0 + $1.weight }
             guard total > 0 else { throw CompileError(path + ".weighted_clusters", "the sum of weights must be greater than 0") }
@@ -147,6 +152,8 @@ package enum RouteConfigCompiler {
             regexRewrite = RegexRewrite(pattern: try CompiledRegex.compile(a.regexRewrite.pattern.regex, path: path + ".regex_rewrite.pattern.regex"),
                                         substitution: a.regexRewrite.substitution)
         }
+        let mirrors = try RequestMirrorPolicies.compile(a.requestMirrorPolicies, path: path + ".request_mirror_policies",
+                                                        context: context)
         return ForwardAction(
             clusters: clusters, clusterNotFoundStatus: notFound,
             prefixRewrite: a.prefixRewrite.isEmpty ? nil : a.prefixRewrite,
@@ -154,7 +161,7 @@ package enum RouteConfigCompiler {
             // Envoy: 15 s by default; an explicit 0 disables the timeout.
             timeout: a.hasTimeout ? (a.timeout.isZero ? nil : a.timeout.timeAmount) : .seconds(15),
             idleTimeout: a.hasIdleTimeout && !a.idleTimeout.isZero ? a.idleTimeout.timeAmount : nil,
-            upgrades: upgrades)
+            upgrades: upgrades, requestMirrorPolicies: mirrors)
     }
 
     static func compileRedirect(_ a: Envoy_Config_Route_V3_RedirectAction, path: String) throws -> RedirectAction {

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import TernUpstream
 
 /// One compiled route: when it matches and what it does. Shared by every worker (immutable).
 public final class RouteEntry: Sendable {
@@ -60,6 +61,18 @@ public struct ForwardAction: Sendable {
     public let idleTimeout: TimeAmount?
     /// Per-route upgrade overrides (`websocket` → enabled).
     public let upgrades: [String: Bool]
+    /// `hash_policy`, for RING_HASH and MAGLEV clusters; nil when the route has none.
+    public var hashPolicy: HashPolicy? = nil
+    /// `metadata_match` under `envoy.lb`, for subset load balancing; nil when the route has none.
+    public var metadataMatch: LBMetadata? = nil
+    /// `retry_policy` of the route, else of its virtual host; nil: no retries unless the request asks.
+    public var retryPolicy: RetryPolicy? = nil
+    /// The virtual host's `include_request_attempt_count`: send `x-envoy-attempt-count` upstream.
+    public var includeAttemptCount = false
+    /// `priority`: which circuit breakers the request counts against.
+    public var priority: ResourcePriority = .default
+    /// `request_mirror_policies`; nil when the route mirrors nothing.
+    public let requestMirrorPolicies: RequestMirrorPolicies?
 }
 
 /// One entry of `weighted_clusters`.
@@ -69,6 +82,8 @@ public struct WeightedTarget: Sendable {
     public let requestMutations: HeaderMutations
     public let responseMutations: HeaderMutations
     public let hostRewriteLiteral: String?
+    /// This cluster's `metadata_match` under `envoy.lb`, merged over the route's.
+    public var metadataMatch: LBMetadata? = nil
 }
 
 /// `regex_rewrite`: pattern and substitution applied to the path (not the query).

@@ -9,7 +9,8 @@ extension RouterFilter: HTTP1PoolWaiter {
                          stats hcm: HTTPConnectionManagerStats) {
         let s = stream!
         let clusterName: String
-        switch action.clusters {
+        // An earlier filter may have sent this request elsewhere (degradation's fallback cluster).
+        switch s.upstreamClusterOverride.map(ForwardAction.ClusterChoice.named) ?? action.clusters {
         case .named(let name): clusterName = name
         case .fromHeader(let header): clusterName = head.headers.first(name: header) ?? ""
         case .weighted(let targets, let total):
@@ -31,7 +32,9 @@ extension RouterFilter: HTTP1PoolWaiter {
         self.cluster = cluster
         s.info.upstreamCluster = cluster.config.name
         let stats = cluster.config.stats
-        guard let host = cluster.chooseHost() else {
+        guard let host = cluster.chooseHost(context: action.loadBalancerContext(
+            target: target, head: head, source: s.info.downstreamRemoteAddress,
+            hashing: cluster.config.lb.policy.usesHash)) else {
             stats.upstreamCxNoneHealthy.inc(worker: worker)
             stats.upstreamCodes.record(503, worker: worker)
             s.sendLocalReply(status: .serviceUnavailable, body: "no healthy upstream", details: "no_healthy_upstream",
@@ -52,34 +55,38 @@ extension RouterFilter: HTTP1PoolWaiter {
         s.info.request = head
         UpstreamRequestHead.prepare(&head, action: action, target: target, route: route, host: host,
                                     suppressEnvoyHeaders: suppressEnvoyHeaders, info: s.info)
+        setUpRetries(action, cluster: cluster, head: &head)
         upstreamHead = head
+        startMirroring(action, head: head)  // mirror headers at forward start
         s.info.request = head
-        let config = cluster.config
-        let loop = s.worker.eventLoop
-        let w = worker
-        let timers = s.worker.timers
-        let pool = cluster.pool(for: host, proto: HTTP1ConnectionPool.protocolKey) {
-            HTTP1ConnectionPool(host: host, cluster: config, eventLoop: loop, worker: w, timers: timers)
-        }
-        self.pool = pool
-        pool.acquire(self)
+        acquireConnection(host: host)
     }
 
     func poolReady(_ connection: HTTP1UpstreamConnection) {
+        host?.outlier?.putResult(.localOriginConnectSuccess)
         guard !done, let head = upstreamHead else {
             // The stream went away while the connection was being made: give it back.
             pool?.release(connection)
             return
         }
+        guard takeRequestSlot() else {
+            // max_requests: the connection stays with the pool; the request is refused as Envoy does.
+            pool?.release(connection)
+            pool = nil
+            poolFailed(.overflow)
+            return
+        }
         upstream = connection
         connection.delegate = self
         connection.sendHead(head, endStream: false)
-        for chunk in buffered { connection.sendBody(chunk) }
+        // A retry replays everything kept; otherwise only what arrived before the connection.
+        for chunk in retries.body ?? buffered { connection.sendBody(chunk) }
         buffered.removeAll()
         bufferedBytes = 0
         if requestEnded {
-            connection.sendEnd(bufferedTrailers)
+            connection.sendEnd(retries.body != nil ? retries.trailers : bufferedTrailers)
             bufferedTrailers = nil
+            startPerTryTimer()
         } else {
             connection.flush()
         }
@@ -93,12 +100,19 @@ extension RouterFilter: HTTP1PoolWaiter {
         guard !done, let cluster else { return }
         let s = stream!
         s.info.upstreamTransportFailureReason = failure.transportFailure
-        cluster.config.stats.upstreamCodes.record(503, worker: worker)
         host?.stats.rqError.add(1, ordering: .relaxed)
+        // A circuit breaker's refusal is never retried; a failed connect may be.
+        let overflow: Bool
+        if case .overflow = failure { overflow = true } else { overflow = false }
+        if !overflow { host?.outlier?.putResult(.localOriginConnectFailed) }
+        if !overflow, retryAfterReset(.connectFailure) { return }
+        cluster.config.stats.upstreamCodes.record(503, worker: worker)
         cleanUp(abortUpstream: false)
+        var headers: HTTPHeaders?
+        if overflow, !suppressEnvoyHeaders { headers = ["x-envoy-overloaded": "true"] }
         s.sendLocalReply(status: .serviceUnavailable,
                          body: "upstream connect error or disconnect/reset before headers. reset reason: \(failure.resetReason)",
                          details: "upstream_reset_before_response_started{\(failure.resetReason.replacingOccurrences(of: " ", with: "_"))}",
-                         flags: .upstreamConnectionFailure, headers: nil)
+                         flags: overflow ? .upstreamOverflow : .upstreamConnectionFailure, headers: headers)
     }
 }

@@ -7,14 +7,17 @@ extension RouterFilter: UpstreamResponseDelegate {
         guard !done, let cluster else { return }
         let s = stream!
         s.info.markFirstUpstreamByte()
-        responseStarted = true
         let code = Int(head.status.code)
-        cluster.config.stats.upstreamCodes.record(code, worker: worker)
+        host?.outlier?.putHTTPStatus(code)
         if code >= 500 {
             host?.stats.rqError.add(1, ordering: .relaxed)
         } else {
             host?.stats.rqSuccess.add(1, ordering: .relaxed)
         }
+        // Nothing went downstream yet: a retriable answer is dropped (its connection closed) for another attempt.
+        if retries.state != nil, head.status != .switchingProtocols, retryAfterResponse(head) { return }
+        responseStarted = true
+        cluster.config.stats.upstreamCodes.record(code, worker: worker)
         if head.status == .switchingProtocols, !isUpgrade {
             // A 101 nobody asked for cannot be relayed.
             upstreamConnectionClosed(protocolError: true)
@@ -62,7 +65,9 @@ extension RouterFilter: UpstreamResponseDelegate {
         upstream = nil
         cluster.config.stats.upstreamRqRxReset.inc(worker: worker)
         host?.stats.rqError.add(1, ordering: .relaxed)
+        host?.outlier?.putResult(.localOriginConnectFailed)  // as Envoy, for every upstream reset
         let started = responseStarted
+        if !started, retryAfterReset(.remoteReset) { return }
         cleanUp(abortUpstream: false)
         let flags: ResponseFlags = protocolError ? .upstreamProtocolError : .upstreamConnectionTermination
         let reason = protocolError ? "protocol error" : "connection termination"

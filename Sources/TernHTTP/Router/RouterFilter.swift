@@ -29,6 +29,10 @@ final class RouterFilter: TimerListNode, HTTPFilter {
     var startUptime: UInt64 = 0
     var downstreamReadsDisabled = false
     var isUpgrade = false
+    /// Retries and request circuit breakers (RouterFilter+Retry).
+    var retries = RouterRetries()
+    /// Request mirroring: this request's shadows (RouterFilter+Mirror); nil until forwarding starts.
+    var shadows: [ShadowRequest]?
 
     init(suppressEnvoyHeaders: Bool) {
         self.suppressEnvoyHeaders = suppressEnvoyHeaders
@@ -85,11 +89,14 @@ final class RouterFilter: TimerListNode, HTTPFilter {
 
     func decodeData(_ data: inout ByteBuffer, endStream: Bool, stream: any HTTPFilterCallbacks) -> FilterDataStatus {
         guard !done else { return .stopIterationNoBuffer }
+        mirrorData(data, endStream: endStream)  // mirror each body chunk
+        // While a retry is possible the chunk is also kept for replay (no copy: shared storage).
+        let kept = data.readableBytes > 0 && keepForRetry(data)
         if let upstream {
             if data.readableBytes > 0 { upstream.sendBody(data) }
             if endStream { endRequest(nil, on: upstream) }
         } else {
-            if data.readableBytes > 0 {
+            if data.readableBytes > 0, !kept {
                 buffered.append(data)
                 bufferedBytes += data.readableBytes
                 let limit = self.stream.config.bufferLimitBytes
@@ -105,6 +112,8 @@ final class RouterFilter: TimerListNode, HTTPFilter {
 
     func decodeTrailers(_ trailers: inout HTTPHeaders, stream: any HTTPFilterCallbacks) -> FilterTrailersStatus {
         guard !done else { return .stopIteration }
+        mirrorTrailers(trailers)  // mirror trailers (request end)
+        if retries.body != nil { retries.trailers = trailers }
         if let upstream {
             endRequest(trailers, on: upstream)
         } else {
@@ -119,15 +128,18 @@ final class RouterFilter: TimerListNode, HTTPFilter {
         requestEnded = true
         upstream.sendEnd(trailers)
         startTimer()
+        startPerTryTimer()
     }
 
     // MARK: - teardown
 
     func onStreamReset(stream: any HTTPFilterCallbacks) {
+        cancelIncompleteShadows()  // mirror: the request will not complete
         cleanUp(abortUpstream: true)
     }
 
     func onDestroy() {
+        cancelIncompleteShadows()  // mirror: the request will not complete
         cleanUp(abortUpstream: true)
     }
 
@@ -137,6 +149,7 @@ final class RouterFilter: TimerListNode, HTTPFilter {
         // A request refused before the filters ran never reached the router.
         guard stream != nil else { return }
         cancelTimer()
+        releaseRetryResources()
         if let upstream {
             self.upstream = nil
             if abortUpstream, upstream.delegate === self { upstream.abort() }
@@ -161,6 +174,7 @@ final class RouterFilter: TimerListNode, HTTPFilter {
         guard !done, let cluster else { return }
         cluster.config.stats.upstreamRqTimeout.inc(worker: worker)
         host?.stats.rqTimeout.add(1, ordering: .relaxed)
+        host?.outlier?.putResult(.localOriginTimeout)
         let started = responseStarted
         let s = stream!
         cleanUp(abortUpstream: true)

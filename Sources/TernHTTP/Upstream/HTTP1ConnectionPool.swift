@@ -7,13 +7,24 @@ import TernUpstream
 /// A worker's HTTP/1.1 connections to one upstream host. Idle connections are reused
 /// most-recently-used first; a request that finds none opens a new connection, as Envoy's
 /// HTTP/1.1 pool does. Confined to the worker's event loop.
+///
+/// Circuit breakers: a request that must wait takes a pending slot of the cluster's
+/// `ResourceManager` for the pool's priority (none left: `upstream_rq_pending_overflow`, the waiter
+/// fails with `.overflow`); a new connection takes a connection slot (none left:
+/// `upstream_cx_overflow`, and the request waits for a busy connection, except that a pool with no
+/// connection at all still opens one, as Envoy's pools do).
 final class HTTP1ConnectionPool: UpstreamConnectionPool {
     static let protocolKey = 1
+
+    /// The pool key for `priority`: Envoy keeps one pool per host, protocol and priority.
+    static func key(_ priority: ResourcePriority) -> Int { protocolKey + priority.rawValue << 8 }
 
     let host: Host
     let cluster: ClusterConfig
     let eventLoop: any EventLoop
     let worker: Int
+    let priority: ResourcePriority
+    private let resources: ResourceManager
     private var idle: [HTTP1UpstreamConnection] = []
     private var waiters = CircularBuffer<any HTTP1PoolWaiter>()
     private var connecting = 0
@@ -23,9 +34,12 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool {
     /// The worker's timer list for this cluster's upstream idle timeout.
     private let idleTimers: TimerList?
 
-    init(host: Host, cluster: ClusterConfig, eventLoop: any EventLoop, worker: Int, timers: TimerLists) {
+    init(host: Host, cluster: ClusterConfig, eventLoop: any EventLoop, worker: Int, timers: TimerLists,
+         priority: ResourcePriority = .default) {
         self.host = host
         self.cluster = cluster
+        self.priority = priority
+        self.resources = cluster.circuitBreakers.manager(priority)
         self.eventLoop = eventLoop
         self.worker = worker
         self.idleTimers = cluster.idleTimeout.map { timers.list($0) }
@@ -42,17 +56,28 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool {
                 return
             }
         }
+        guard resources.pendingRequests.tryAcquire(worker: worker) else {
+            cluster.circuitBreakers.stats.upstreamRqPendingOverflow.inc(worker: worker)
+            waiter.poolFailed(.overflow)
+            return
+        }
         cluster.stats.upstreamRqPendingTotal.inc(worker: worker)
         cluster.stats.upstreamRqPendingActive.inc(worker: worker)
         waiters.append(waiter)
         if connecting < waiters.count { connect() }
     }
 
+    /// A waiter leaves the queue: its pending slot is free again.
+    private func dequeued() {
+        cluster.stats.upstreamRqPendingActive.dec(worker: worker)
+        resources.pendingRequests.release(worker: worker)
+    }
+
     /// Withdraws a waiter that no longer needs a connection (downstream went away).
     func cancel(_ waiter: any HTTP1PoolWaiter) {
         if let i = waiters.firstIndex(where: { $0 === waiter }) {
             waiters.remove(at: i)
-            cluster.stats.upstreamRqPendingActive.dec(worker: worker)
+            dequeued()
         }
     }
 
@@ -68,7 +93,7 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool {
             return
         }
         if let w = waiters.popFirst() {
-            cluster.stats.upstreamRqPendingActive.dec(worker: worker)
+            dequeued()
             w.poolReady(c)
             return
         }
@@ -78,7 +103,10 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool {
 
     func connectionClosed(_ c: HTTP1UpstreamConnection) {
         open -= 1
+        resources.connections.release(worker: worker)
         idle.removeAll { $0 === c }
+        // Waiters held back by the connection limit can use the freed slot.
+        if !draining, connecting < waiters.count { connect() }
     }
 
     func drain() {
@@ -90,6 +118,20 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool {
     // MARK: - connecting
 
     private func connect() {
+        let limits = cluster.circuitBreakers
+        let hostActive = Int(host.stats.cxActive.load(ordering: .relaxed)) + connecting
+        if !resources.connections.tryAcquire(worker: worker) {
+            limits.stats.upstreamCxOverflow.inc(worker: worker)
+            // Waiting requests still need a connection of their own pool to make progress.
+            guard open + connecting == 0 else { return }
+            resources.connections.forceAcquire(worker: worker)
+        } else if !limits.hostAllowsConnection(priority, active: hostActive) {
+            limits.stats.upstreamCxOverflow.inc(worker: worker)
+            guard open + connecting == 0 else {
+                resources.connections.release(worker: worker)
+                return
+            }
+        }
         connecting += 1
         let stats = cluster.stats
         stats.upstreamCxTotal.inc(worker: worker)
@@ -113,6 +155,7 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool {
             switch result {
             case .success(let channel):
                 guard let c = try? channel.pipeline.syncOperations.handler(type: HTTP1UpstreamConnection.self) else {
+                    self.resources.connections.release(worker: w)
                     channel.close(promise: nil)
                     return
                 }
@@ -135,8 +178,9 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool {
                 }
                 stats.upstreamCxConnectFail.inc(worker: w)
                 host.stats.cxConnectFail.add(1, ordering: .relaxed)
+                self.resources.connections.release(worker: w)
                 if let waiter = self.waiters.popFirst() {
-                    stats.upstreamRqPendingActive.dec(worker: w)
+                    self.dequeued()
                     waiter.poolFailed(failure)
                 }
             }

@@ -25,9 +25,12 @@ enum PoolFailure {
     case connectFailure(String)
     case connectTimeout
     case draining
+    /// A circuit breaker refused the request (pending or active requests at their limit).
+    case overflow
 
     var resetReason: String {
         switch self {
+        case .overflow: "overflow"
         case .connectFailure: "remote connection failure"
         case .connectTimeout: "connection timeout"
         case .draining: "local connection failure"

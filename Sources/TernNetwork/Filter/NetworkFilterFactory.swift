@@ -22,6 +22,9 @@ public final class DownstreamConnection {
     public var draining = false
     /// Called by the terminal filter when the connection should drain (listener removed, SIGTERM).
     public var onDrain: (() -> Void)?
+    /// State a filter keeps for the life of the connection (Envoy's connection-lifespan filter
+    /// state, e.g. per-connection rate-limit buckets), keyed by an object of the filter's config.
+    public var filterState: [ObjectIdentifier: AnyObject] = [:]
 
     public init(worker: Worker, remoteAddress: SocketAddress?, localAddress: SocketAddress?,
                 listenerName: String, listenerStats: ListenerStats, filterChainName: String) {

@@ -60,6 +60,7 @@ extension TCPProxyFilter {
                 (upstreamClosedByUs && !upstreamEOF ? stats.upstreamCxDestroyLocal : stats.upstreamCxDestroyRemote).inc(worker: worker)
             }
             host?.stats.cxActive.wrappingSubtract(1, ordering: .relaxed)
+            releaseConnectionSlot()
             if !downstreamClosed, let downstream {
                 if !downstreamOutputClosed {
                     downstreamOutputClosed = true

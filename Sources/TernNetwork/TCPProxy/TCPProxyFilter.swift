@@ -51,6 +51,8 @@ final class TCPProxyFilter {
     var cluster: WorkerCluster?
     /// The chosen cluster's stats, kept so the byte path does not go through its config.
     var clusterStats: ClusterStats?
+    /// The cluster's `max_connections` slot held by the upstream connection (Envoy: default priority).
+    var connectionSlot: ResourceLimit?
     var host: Host?
     var connectAttempts = 0
 
@@ -143,6 +145,16 @@ final class TCPProxyFilter {
             return
         }
         self.host = host
+        // circuit_breakers max_connections: over the limit the downstream is closed (UO), as in Envoy.
+        let limit = cluster.config.circuitBreakers.manager(.default).connections
+        guard limit.tryAcquire(worker: worker) else {
+            cluster.config.circuitBreakers.stats.upstreamCxOverflow.inc(worker: worker)
+            flags.insert(.upstreamOverflow)
+            upstreamState = .closed
+            downstream?.close(promise: nil)
+            return
+        }
+        connectionSlot = limit
         connectAttempts += 1
         upstreamState = .connecting
         let stats = cluster.config.stats
@@ -173,10 +185,12 @@ final class TCPProxyFilter {
         let stats = cluster.config.stats
         stats.upstreamCxConnectFail.inc(worker: worker)
         stats.upstreamCxActive.dec(worker: worker)
+        releaseConnectionSlot()
         if case ChannelError.connectTimeout = error {
             stats.upstreamCxConnectTimeout.inc(worker: worker)
         }
         host.stats.cxConnectFail.wrappingAdd(1, ordering: .relaxed)
+        host.outlier?.putResult(.localOriginConnectFailed)
         host.stats.cxActive.wrappingSubtract(1, ordering: .relaxed)
         failureReason = Self.describe(error)
         upstreamHandler = nil
@@ -194,10 +208,16 @@ final class TCPProxyFilter {
         finishIfDone()
     }
 
+    func releaseConnectionSlot() {
+        connectionSlot?.release(worker: worker)
+        connectionSlot = nil
+    }
+
     /// The upstream is connected: send what was held, pass on an early EOF, resume reading.
     func upstreamConnected(_ context: ChannelHandlerContext) {
         upstream = context
         upstreamState = .connected
+        host?.outlier?.putResult(.localOriginConnectSuccessFinal)
         upstreamLocal = context.channel.localAddress
         if downstreamClosed {
             // The client went away while we connected: nothing to deliver to.

@@ -35,17 +35,28 @@ struct ServerAdminProvider: AdminProvider {
     func clusters() async -> [AdminClusterStatus] {
         guard let manager = await server.clusterManager else { return [] }
         return manager.current().map { entry in
-            AdminClusterStatus(name: entry.config.name, observabilityName: entry.config.statName, hosts: entry.hosts.hosts.map { host in
+            let outlier = manager.health(of: entry.config.name)?.detector?.currentStatus
+            return AdminClusterStatus(name: entry.config.name, observabilityName: entry.config.statName,
+                                      outlier: outlier.map(Self.outlierFigures), hosts: entry.hosts.hosts.map { host in
                 let s = host.stats
+                let rates = outlier?.hostSuccessRates[ObjectIdentifier(host)] ?? (-1, -1)
                 return AdminClusterStatus.Host(
                     address: host.addressString, hostname: host.hostname, weight: UInt32(clamping: host.weight),
-                    priority: UInt32(clamping: host.priority),
+                    priority: UInt32(clamping: host.priority), healthFlags: host.healthFlags.envoyDescription,
+                    successRate: rates.0, localOriginSuccessRate: rates.1,
                     cxTotal: s.cxTotal.load(ordering: .relaxed), cxActive: UInt64(clamping: s.cxActive.load(ordering: .relaxed)),
                     cxConnectFail: s.cxConnectFail.load(ordering: .relaxed), rqTotal: s.rqTotal.load(ordering: .relaxed),
                     rqActive: UInt64(clamping: s.rqActive.load(ordering: .relaxed)), rqSuccess: s.rqSuccess.load(ordering: .relaxed),
                     rqError: s.rqError.load(ordering: .relaxed), rqTimeout: s.rqTimeout.load(ordering: .relaxed))
             })
         }
+    }
+
+    private static func outlierFigures(_ o: OutlierDetector.Status) -> AdminClusterStatus.Outlier {
+        AdminClusterStatus.Outlier(successRateAverage: o.successRateAverage,
+                                   successRateEjectionThreshold: o.successRateEjectionThreshold,
+                                   localOriginSuccessRateAverage: o.localOriginSuccessRateAverage,
+                                   localOriginSuccessRateEjectionThreshold: o.localOriginSuccessRateEjectionThreshold)
     }
 
     func listeners() async -> [AdminListenerStatus] {

@@ -2,6 +2,7 @@ import NIOCore
 import SwiftProtobuf
 import TernConfig
 import TernCore
+import TernHTTP
 import TernUpstream
 
 /// Compiles one `envoy.config.cluster.v3.Cluster` into a `ClusterConfig`, with Envoy's defaults.
@@ -35,7 +36,8 @@ struct ClusterCompiler {
         if idle == .zero { idle = nil }
 
         let statName = c.altStatName.isEmpty ? c.name : c.altStatName
-        return ClusterConfig(
+        let lb = try LoadBalancerCompiler(context: context).compile(c, statName: statName, path: path)
+        var config = ClusterConfig(
             name: c.name, statName: statName, discovery: discovery ?? .staticHosts, endpoints: endpoints,
             connectTimeout: ProtoValues.timeAmount(c.connectTimeout, isSet: c.hasConnectTimeout, default: .seconds(5)),
             dnsRefreshRate: refresh, respectDNSTTL: c.respectDnsTtl, dnsLookupFamily: family(c.dnsLookupFamily),
@@ -43,7 +45,10 @@ struct ClusterCompiler {
             perConnectionBufferLimitBytes: c.hasPerConnectionBufferLimitBytes
                 ? Int(c.perConnectionBufferLimitBytes.value) : 1_048_576,
             stats: ClusterStats(root: context.stats.root, statName: statName),
-            fingerprint: try Fingerprint.of(c, path: path))
+            fingerprint: try Fingerprint.of(c, path: path), lb: lb)
+        config.circuitBreakers = try CircuitBreakersCompiler.compile(c, path: path, statName: statName, context: context)
+        config.health = try HealthCheckCompiler(context: context).clusterHealth(c, statName: statName, path: path)
+        return config
     }
 
     // MARK: - discovery
@@ -74,8 +79,17 @@ struct ClusterCompiler {
     private func endpoints(_ c: Envoy_Config_Cluster_V3_Cluster, discovery: ClusterConfig.Discovery,
                            path: String) throws -> [EndpointConfig] {
         var out: [EndpointConfig] = []
+        var localities: [[String]: Int] = [:]
         for (i, locality) in c.loadAssignment.endpoints.enumerated() {
             let lp = "\(path).load_assignment.endpoints[\(i)]"
+            if locality.hasLoadBalancingWeight, locality.loadBalancingWeight.value == 0 {
+                throw CompileError("\(lp).load_balancing_weight", "must be at least 1")
+            }
+            let localityWeight = locality.hasLoadBalancingWeight ? Int(locality.loadBalancingWeight.value) : nil
+            // As Envoy: a locality is its region/zone/sub_zone, so entries naming the same one share it.
+            let place = [locality.locality.region, locality.locality.zone, locality.locality.subZone]
+            let localityIndex = localities[place] ?? localities.count
+            localities[place] = localityIndex
             for (j, lb) in locality.lbEndpoints.enumerated() {
                 let ep = "\(lp).lb_endpoints[\(j)]"
                 guard case .endpoint(let endpoint)? = lb.hostIdentifier, endpoint.hasAddress else {
@@ -97,7 +111,14 @@ struct ClusterCompiler {
                     throw CompileError("\(ep).load_balancing_weight", "must be at least 1")
                 }
                 let weight = lb.hasLoadBalancingWeight ? Int(lb.loadBalancingWeight.value) : 1
-                out.append(EndpointConfig(address: sa.address, port: port, weight: weight, priority: Int(locality.priority)))
+                // Envoy's EDS health: these take the host out of the healthy set from the start.
+                let edsUnhealthy = [.unhealthy, .draining, .timeout].contains(lb.healthStatus)
+                out.append(EndpointConfig(address: sa.address, port: port, weight: weight, priority: Int(locality.priority),
+                                          metadata: lb.hasMetadata ? LBMetadataCompiler.compile(lb.metadata) ?? [:] : [:],
+                                          locality: localityIndex, localityWeight: localityWeight,
+                                          edsUnhealthy: edsUnhealthy))
+                try HealthCheckCompiler.applyEndpointConfig(endpoint, to: &out[out.count - 1],
+                                                            path: "\(ep).endpoint.health_check_config", context: context)
             }
         }
         if discovery == .logicalDNS, out.count != 1 {
@@ -133,41 +154,9 @@ struct ClusterCompiler {
         }
     }
 
-    private static func envoyName(_ p: Envoy_Config_Cluster_V3_Cluster.LbPolicy) -> String {
-        switch p {
-        case .roundRobin: "ROUND_ROBIN"
-        case .leastRequest: "LEAST_REQUEST"
-        case .ringHash: "RING_HASH"
-        case .random: "RANDOM"
-        case .maglev: "MAGLEV"
-        case .clusterProvided: "CLUSTER_PROVIDED"
-        case .loadBalancingPolicyConfig: "LOAD_BALANCING_POLICY_CONFIG"
-        case .UNRECOGNIZED(let v): "lb_policy \(v)"
-        }
-    }
-
     private func warnUnimplemented(_ c: Envoy_Config_Cluster_V3_Cluster, path: String) {
-        if c.lbPolicy != .roundRobin {
-            context.warn("\(path).lb_policy", "\(Self.envoyName(c.lbPolicy)) is not implemented by Tern yet; using ROUND_ROBIN")
-        }
-        switch c.lbConfig {
-        case nil, .roundRobinLbConfig?: break
-        default: context.warn("\(path).lb_config", "not implemented by Tern yet; ignored")
-        }
-        if !c.healthChecks.isEmpty {
-            context.warn("\(path).health_checks", "active health checking is not implemented by Tern yet; every host counts as healthy")
-        }
-        if c.hasOutlierDetection {
-            context.warn("\(path).outlier_detection", "not implemented by Tern yet; no host is ejected")
-        }
-        if c.hasCircuitBreakers {
-            context.warn("\(path).circuit_breakers", "not implemented by Tern yet; no limits are enforced")
-        }
         if c.hasTransportSocket, c.transportSocket.name != "envoy.transport_sockets.raw_buffer" {
             context.warn("\(path).transport_socket", "'\(c.transportSocket.name)' is not implemented by Tern yet; upstream connections are plaintext")
-        }
-        if c.hasLbSubsetConfig {
-            context.warn("\(path).lb_subset_config", "not implemented by Tern yet; ignored")
         }
         if c.hasUpstreamBindConfig {
             context.warn("\(path).upstream_bind_config", "not implemented by Tern yet; ignored")

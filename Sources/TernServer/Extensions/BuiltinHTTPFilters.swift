@@ -6,7 +6,12 @@ import TernHTTP
 public enum BuiltinHTTPFilters {
     public static var all: [HTTPFilterRegistration] {
         [
-            RouterFilterFactory.registration,  // envoy.filters.http.router
+            RouterFilterFactory.registration,          // envoy.filters.http.router
+            CORSFilterFactory.registration,            // envoy.filters.http.cors
+            FaultFilterFactory.registration,           // envoy.filters.http.fault
+            LocalRateLimitFilterFactory.registration,  // envoy.filters.http.local_ratelimit
+            RBACFilterFactory.registration,            // envoy.filters.http.rbac
+            DegradationFilterFactory.registration,     // tern.filters.http.degradation
         ]
     }
 

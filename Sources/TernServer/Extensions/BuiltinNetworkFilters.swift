@@ -8,6 +8,8 @@ public enum BuiltinNetworkFilters {
     public static var all: [NetworkFilterRegistration] {
         [
             TCPProxyFilterFactory.registration,                              // envoy.filters.network.tcp_proxy
+            NetworkRBACFilterFactory.registration(matchers: RBACHTTPMatchers()), // envoy.filters.network.rbac
+            NetworkLocalRateLimitFilterFactory.registration,                 // envoy.filters.network.local_ratelimit
             HTTPConnectionManagerFilterFactory.registration(httpFilters: BuiltinHTTPFilters.all),
                                                                              // envoy.filters.network.http_connection_manager
         ]

@@ -24,7 +24,8 @@ public struct ExtensionSet: Sendable {
     /// Types that appear in `typed_config` fields Tern reads or tolerates, beyond the filters.
     /// (Network and HTTP filter types come from their registrations, never from here.)
     static var knownConfigTypes: [any SwiftProtobuf.Message.Type] {
-        [Envoy_Extensions_Upstreams_Http_V3_HttpProtocolOptions.self, Envoy_Config_Route_V3_FilterConfig.self]
+        [Envoy_Extensions_Upstreams_Http_V3_HttpProtocolOptions.self, Envoy_Config_Route_V3_FilterConfig.self,
+         Envoy_Extensions_Retry_Host_PreviousHosts_V3_PreviousHostsPredicate.self]
             + AccessLogCompiler.configTypes
     }
 

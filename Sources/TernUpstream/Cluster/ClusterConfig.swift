@@ -37,11 +37,18 @@ public struct ClusterConfig: Sendable {
     public let stats: ClusterStats
     /// A digest of the source proto: equal digests mean the cluster did not change on reload.
     public let fingerprint: [UInt8]
+    /// Load balancing policy, priorities, panic threshold and subsets.
+    public let lb: LoadBalancerConfig
+    /// `circuit_breakers`, shared by every worker (Envoy's defaults unless the compiler sets them).
+    public var circuitBreakers = ClusterCircuitBreakers()
+    /// `health_checks` and `outlier_detection` (none unless the compiler sets them).
+    public var health = ClusterHealthConfig()
 
     public init(name: String, statName: String, discovery: Discovery, endpoints: [EndpointConfig],
                 connectTimeout: TimeAmount, dnsRefreshRate: TimeAmount, respectDNSTTL: Bool,
                 dnsLookupFamily: DNSLookupFamily, maxRequestsPerConnection: Int?, idleTimeout: TimeAmount?,
-                perConnectionBufferLimitBytes: Int, stats: ClusterStats, fingerprint: [UInt8]) {
+                perConnectionBufferLimitBytes: Int, stats: ClusterStats, fingerprint: [UInt8],
+                lb: LoadBalancerConfig = .default) {
         self.name = name
         self.statName = statName
         self.discovery = discovery
@@ -55,20 +62,40 @@ public struct ClusterConfig: Sendable {
         self.perConnectionBufferLimitBytes = perConnectionBufferLimitBytes
         self.stats = stats
         self.fingerprint = fingerprint
+        self.lb = lb
     }
 }
 
-/// One `lb_endpoints` entry: a host name or IP literal, a port and a weight.
+/// One `lb_endpoints` entry: a host name or IP literal, a port, a weight, and what load
+/// balancing reads from the endpoint and its `LocalityLbEndpoints`.
 public struct EndpointConfig: Sendable, Equatable {
     public let address: String
     public let port: Int
     public let weight: Int
     public let priority: Int
+    /// `metadata.filter_metadata["envoy.lb"]`.
+    public let metadata: LBMetadata
+    /// The endpoint's locality: equal for entries of `load_assignment.endpoints` with the same
+    /// `locality` (region, zone, sub_zone).
+    public let locality: Int
+    /// That entry's `load_balancing_weight`, nil when unset.
+    public let localityWeight: Int?
+    /// `health_status` UNHEALTHY, DRAINING or TIMEOUT: the host starts with `failed_eds_health`.
+    public let edsUnhealthy: Bool
+    /// `health_check_config.port_value`: active health checks go to this port (nil: the endpoint's).
+    public var healthCheckPort: Int? = nil
+    /// `health_check_config.disable_active_health_check`.
+    public var disableActiveHealthCheck = false
 
-    public init(address: String, port: Int, weight: Int = 1, priority: Int = 0) {
+    public init(address: String, port: Int, weight: Int = 1, priority: Int = 0, metadata: LBMetadata = [:],
+                locality: Int = 0, localityWeight: Int? = nil, edsUnhealthy: Bool = false) {
         self.address = address
         self.port = port
         self.weight = weight
         self.priority = priority
+        self.metadata = metadata
+        self.locality = locality
+        self.localityWeight = localityWeight
+        self.edsUnhealthy = edsUnhealthy
     }
 }

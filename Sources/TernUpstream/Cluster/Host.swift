@@ -13,12 +13,26 @@ public final class Host: Sendable, CustomStringConvertible {
     /// `ip:port` as Envoy prints it in `/clusters` and `%UPSTREAM_HOST%`.
     public let addressString: String
     public let stats: HostStats
+    /// Metadata, locality and cluster balancing config for the load balancer (`HostLBInfo`).
+    public let lb: HostLBInfo
     /// Health flags (`HostHealthFlags`), written by active health checking and outlier detection
     /// off the request path; workers read them only through the host sets they are published in.
     private let healthFlagBits = Atomic<UInt32>(0)
+    /// The outlier detector's counters for this host; nil when the cluster has no `outlier_detection`.
+    /// The router and tcp_proxy report each result here (`putHTTPStatus`, `putResult`).
+    public let outlier: OutlierHostMonitor?
+    /// Active health checks go to this port instead (`health_check_config.port_value`).
+    public let healthCheckPort: Int?
+    /// `health_check_config.disable_active_health_check`: never checked, never failed by checks.
+    public let disableActiveHealthCheck: Bool
 
-    public init(address: SocketAddress, hostname: String, weight: Int = 1, priority: Int = 0) {
+    public init(address: SocketAddress, hostname: String, weight: Int = 1, priority: Int = 0, lb: HostLBInfo = .none,
+                outlier: OutlierHostMonitor? = nil, healthCheckPort: Int? = nil, disableActiveHealthCheck: Bool = false) {
         self.address = address
+        self.outlier = outlier
+        self.healthCheckPort = healthCheckPort
+        self.disableActiveHealthCheck = disableActiveHealthCheck
+        self.lb = lb
         self.hostname = hostname
         self.weight = weight
         self.priority = priority

@@ -22,6 +22,8 @@ public final class ClusterManager: Sendable {
         var hostSet: HostSet
         var refresh: Scheduled<Void>?
         var generation: Int
+        /// Active health checker and outlier detector, stopped when the entry is replaced or removed.
+        var health: ClusterHealth? = nil
     }
 
     /// `workers` are the per-loop managers, each bound to its loop; `controlLoop` runs DNS timers.
@@ -45,14 +47,19 @@ public final class ClusterManager: Sendable {
             var gone: [String] = []
             for (name, entry) in s.entries where !names.contains(name) {
                 entry.refresh?.cancel()
+                entry.health?.stop()
                 gone.append(name)
             }
             for name in gone { s.entries[name] = nil }
             for config in configs {
                 if let existing = s.entries[config.name], existing.config.fingerprint == config.fingerprint { continue }
                 s.entries[config.name]?.refresh?.cancel()
+                s.entries[config.name]?.health?.stop()
                 let generation = (s.entries[config.name]?.generation ?? 0) + 1
-                s.entries[config.name] = Entry(config: config, hostSet: .empty, refresh: nil, generation: generation)
+                let name = config.name
+                let health = ClusterHealth.make(config, loop: controlLoop) { [weak self] in self?.hostHealthChanged(cluster: name) }
+                s.entries[config.name] = Entry(config: config, hostSet: .empty, refresh: nil, generation: generation,
+                                               health: health)
                 toInstall.append(config)
             }
             return gone
@@ -86,6 +93,11 @@ public final class ClusterManager: Sendable {
         }
     }
 
+    /// The cluster's active health checker and outlier detector (`/clusters`); nil when it has neither.
+    public func health(of name: String) -> ClusterHealth? {
+        state.withLockedValue { $0.entries[name]?.health }
+    }
+
     /// Republishes `cluster`'s current hosts after a health flag of one of them changed, so each
     /// worker gets a host set (and load balancer view) computed with the new health.
     public func hostHealthChanged(cluster name: String) {
@@ -96,7 +108,10 @@ public final class ClusterManager: Sendable {
     /// Stops DNS refresh timers.
     public func shutdown() {
         state.withLockedValue { s in
-            for entry in s.entries.values { entry.refresh?.cancel() }
+            for entry in s.entries.values {
+                entry.refresh?.cancel()
+                entry.health?.stop()
+            }
         }
     }
 
@@ -114,6 +129,9 @@ public final class ClusterManager: Sendable {
         }
         return EventLoopFuture.whenAllSucceed(lookups, on: controlLoop).map { results in
             var hosts: [Host] = []
+            let health = self.state.withLockedValue { s in
+                s.entries[config.name].flatMap { $0.config.fingerprint == config.fingerprint ? $0.health : nil }
+            }
             for (ep, addresses) in zip(config.endpoints, results) {
                 guard let addresses, !addresses.isEmpty else {
                     // As Envoy: a failed re-resolution keeps the endpoint's last good hosts.
@@ -127,23 +145,33 @@ public final class ClusterManager: Sendable {
                     if let same = previous.hosts.first(where: { $0.address == address && $0.weight == ep.weight }) {
                         hosts.append(same)
                     } else {
-                        hosts.append(Host(address: address, hostname: ep.address, weight: ep.weight, priority: ep.priority))
+                        let hc = health?.newHost(for: ep)
+                        let host = Host(address: address, hostname: ep.address, weight: ep.weight, priority: ep.priority,
+                                        lb: HostLBInfo(metadata: ep.metadata, locality: ep.locality,
+                                                       localityWeight: ep.localityWeight, config: config.lb),
+                                        outlier: hc?.outlier, healthCheckPort: ep.healthCheckPort,
+                                        disableActiveHealthCheck: ep.disableActiveHealthCheck)
+                        if hc?.startsFailed == true { host.setHealthFlag(.failedActiveHC, true) }
+                        // Config `health_status` UNHEALTHY/DRAINING/TIMEOUT, as Envoy's EDS health.
+                        if ep.edsUnhealthy { host.setHealthFlag(.failedEDSHealth, true) }
+                        hosts.append(host)
                     }
                 }
             }
             if !results.contains(where: { $0 == nil }) { config.stats.updateSuccess.incShared() }
-            return HostSet(hosts: hosts)
+            return HostSet(hosts: hosts, config: config.lb)
         }
     }
 
     @discardableResult
     private func publish(_ config: ClusterConfig, hostSet: HostSet, install: Bool) -> EventLoopFuture<Void> {
-        let current = state.withLockedValue { s -> Bool in
-            guard s.entries[config.name]?.config.fingerprint == config.fingerprint else { return false }
+        let (current, health) = state.withLockedValue { s -> (Bool, ClusterHealth?) in
+            guard s.entries[config.name]?.config.fingerprint == config.fingerprint else { return (false, nil) }
             s.entries[config.name]?.hostSet = hostSet
-            return true
+            return (true, s.entries[config.name]?.health)
         }
         guard current else { return controlLoop.makeSucceededVoidFuture() }
+        health?.hostsChanged(hostSet.hosts)
         config.stats.membershipTotal.set(Int64(hostSet.hosts.count))
         config.stats.membershipHealthy.set(Int64(hostSet.hosts.count { $0.isHealthy }))
         if install {

@@ -5,7 +5,7 @@ import NIOCore
 public final class WorkerCluster {
     public let config: ClusterConfig
     public private(set) var hostSet: HostSet
-    private var lb: RoundRobinLoadBalancer
+    private var lb: ClusterLoadBalancer
     /// Pools by (host, protocol key). A protocol picks its own key (HTTP/1.1 = 1, ...).
     private var pools: [PoolKey: any UpstreamConnectionPool] = [:]
     public let worker: Int
@@ -19,17 +19,20 @@ public final class WorkerCluster {
         self.config = config
         self.hostSet = hostSet
         self.worker = worker
-        self.lb = RoundRobinLoadBalancer(seed: worker)
+        self.lb = ClusterLoadBalancer(seed: worker)
+        lb.reset(for: hostSet)
     }
 
-    /// Picks a host with the cluster's load balancer; nil when the cluster has none.
+    /// Picks a host with the cluster's load balancer, other than `excluding` while another
+    /// exists (tcp_proxy's connect retries); nil when the cluster has none to use.
     public func chooseHost(excluding: Host? = nil) -> Host? {
-        lb.choose(from: hostSet, skipping: excluding)
+        lb.choose(from: hostSet, context: LoadBalancerContext(previousHosts: excluding.map { [$0] } ?? []), worker: worker)
     }
 
-    /// Picks a host for a request described by `context`; nil when the cluster has none.
+    /// Picks a host for a request described by `context` (hash key, subset criteria, hosts of
+    /// earlier attempts); nil when the cluster has none to use.
     public func chooseHost(context: LoadBalancerContext) -> Host? {
-        lb.choose(from: hostSet, skipping: context.previousHosts.last)
+        lb.choose(from: hostSet, context: context, worker: worker)
     }
 
     /// The pool for `host` and protocol `proto`, made with `make` the first time.
@@ -51,6 +54,7 @@ public final class WorkerCluster {
             pools[key] = nil
         }
         hostSet = newSet
+        lb.reset(for: newSet)
     }
 
     func drain() {

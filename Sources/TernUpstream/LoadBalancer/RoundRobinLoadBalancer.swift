@@ -1,30 +1,30 @@
-/// Envoy's ROUND_ROBIN over a host set, weighted by `load_balancing_weight`. One per worker and
-/// cluster: plain state, no locks, because only its event loop calls it.
-public struct RoundRobinLoadBalancer {
-    private var next = 0
+/// Envoy's ROUND_ROBIN, weighted by `load_balancing_weight`: one cursor per host list of the
+/// worker's current host set. With equal weights it cycles in order; with unequal weights it
+/// walks the weighted positions by a stride coprime with the total weight, so each host gets
+/// exactly its weight per lap, spread through the lap (Envoy uses an EDF schedule to the same end).
+/// One per worker and cluster: plain state, no locks, because only its event loop calls it.
+public struct RoundRobinLoadBalancer: Sendable {
+    private var cursors: [Int] = []
+    private let seed: Int
 
-    public init(seed: Int = 0) { next = seed }
+    /// `seed` offsets every cursor, so workers do not all start on the same host.
+    public init(seed: Int = 0) { self.seed = max(0, seed) }
 
-    /// The next host, or nil when the set is empty.
-    public mutating func choose(from set: HostSet, skipping excluded: Host? = nil) -> Host? {
-        let hosts = set.weighted
-        guard !hosts.isEmpty else { return nil }
-        if next >= hosts.count { next = 0 }
-        var host = hosts[next]
-        next += 1
-        if let excluded, host === excluded {
-            // A weighted set repeats hosts, so the next entry may be the excluded host again:
-            // look at most one lap ahead for another.
-            for _ in 1..<hosts.count {
-                if next >= hosts.count { next = 0 }
-                let candidate = hosts[next]
-                next += 1
-                if candidate !== excluded {
-                    host = candidate
-                    break
-                }
-            }
+    /// Cursors for `set`'s lists, all at the seed.
+    public mutating func reset(for set: HostSet) {
+        cursors = [Int](repeating: seed, count: set.cursorCount)
+    }
+
+    /// The next host of `list`, or nil when it is empty.
+    public mutating func pick(from list: HostList) -> Host? {
+        guard !list.isEmpty else { return nil }
+        if list.cursor >= cursors.count {
+            // A list from a set this balancer was not reset for: grow rather than trap.
+            cursors += [Int](repeating: seed, count: list.cursor + 1 - cursors.count)
         }
-        return host
+        let position = cursors[list.cursor] % list.totalWeight
+        cursors[list.cursor] = position + 1
+        if list.equalWeights { return list.hosts[position] }
+        return list.host(atWeightedPosition: position * list.stride % list.totalWeight)
     }
 }
