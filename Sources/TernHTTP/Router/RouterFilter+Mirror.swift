@@ -92,13 +92,10 @@ extension RouterFilter {
     }
 
     private static func pool(of cluster: WorkerCluster, host: Host, stream s: ActiveStream) -> HTTP1ConnectionPool {
-        let config = cluster.config
-        let loop = s.worker.eventLoop
-        let w = s.worker.index
-        let timers = s.worker.timers
         // Envoy sends shadows at the default priority, whatever the route's.
-        return cluster.pool(for: host, proto: HTTP1ConnectionPool.key(.default)) {
-            HTTP1ConnectionPool(host: host, cluster: config, eventLoop: loop, worker: w, timers: timers, priority: .default)
+        cluster.pool(for: host, proto: HTTP1ConnectionPool.key(.default)) {
+            HTTP1ConnectionPool(host: host, cluster: cluster.config, eventLoop: s.worker.eventLoop, worker: s.worker.index,
+                                timers: s.worker.timers, priority: .default)
         }
     }
 }

@@ -242,13 +242,12 @@ extension RouterFilter {
     func acquireConnection(host: Host) {
         guard let cluster else { return }
         let s = stream!
-        let config = cluster.config
-        let loop = s.worker.eventLoop
-        let w = worker
-        let timers = s.worker.timers
         let priority = forward?.priority ?? .default
+        // The closure runs only when this host has no pool yet: read everything inside it, so the
+        // usual request copies nothing (a `ClusterConfig` copy retains each of its references).
         let pool = cluster.pool(for: host, proto: HTTP1ConnectionPool.key(priority)) {
-            HTTP1ConnectionPool(host: host, cluster: config, eventLoop: loop, worker: w, timers: timers, priority: priority)
+            HTTP1ConnectionPool(host: host, cluster: cluster.config, eventLoop: s.worker.eventLoop, worker: worker,
+                                timers: s.worker.timers, priority: priority)
         }
         self.pool = pool
         pool.acquire(self)

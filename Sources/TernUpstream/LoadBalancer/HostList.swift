@@ -1,7 +1,7 @@
 /// The hosts one pick chooses among (a priority's healthy hosts, all of them in panic, or one
 /// locality's), with their weights prepared once per host-set publication so that a weighted
 /// pick on the request path is a binary search, not a walk over weights.
-public struct HostList: Sendable {
+public final class HostList: Sendable {
     public let hosts: [Host]
     /// Running sums of the weights (`cumulative[i]` = weights of hosts 0...i); empty when all
     /// weights are equal, so unweighted picks skip the search.

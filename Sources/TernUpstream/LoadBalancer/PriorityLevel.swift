@@ -1,7 +1,7 @@
 /// One priority level of a host set as balancers see it: all its hosts, its healthy hosts, its
 /// localities (for `locality_weighted_lb_config`) and, for hash policies, the ring or table over
 /// the hosts it balances across. Computed once per host-set publication.
-public struct PriorityLevel: Sendable {
+public final class PriorityLevel: Sendable {
     /// Envoy's hash-based tables, over `source`.
     enum HashTable: Sendable {
         case ring(RingHashLoadBalancer)

@@ -1,6 +1,6 @@
 /// A set of hosts split into priority levels with Envoy's load split between them: the whole
 /// cluster, or one subset of it. Computed once per host-set publication.
-public struct PrioritySet: Sendable {
+public final class PrioritySet: Sendable {
     /// Levels 0 ... highest configured priority (levels without hosts are empty).
     public let levels: [PriorityLevel]
     public let priorityLoad: PriorityLoad
