@@ -104,6 +104,38 @@ struct FaultDelayTests {
         }
     }
 
+    @Test("a body arriving during a delay is held within the buffer limit: reading stops instead of buffering it all")
+    func bodyDuringDelayIsBounded() async throws {
+        let upstream = try await UpstreamServer.start(.respond(body: "ok"))
+        let config = Self.config(upstreamPort: upstream.port,
+                                 fault: "delay: { fixed_delay: 2s, percentage: { numerator: 100 } }")
+        let size = 48 << 20
+        try await TernProcess.with(config: config) { proxy in
+            let port = try await proxy.listenerPort("ingress")
+            let before = try #require(Self.peakResidentKB(proxy.pid))
+            let client = try await RawConnection.connect(port: port)
+            try await client.send("POST /upload HTTP/1.1\r\nhost: x\r\ncontent-length: \(size)\r\n\r\n")
+            try await Self.waitForActiveFault(port: port)
+            // The whole body is offered at once while the headers are held; Tern may take only
+            // about its buffer limit (1 MiB) plus socket buffers until the delay ends.
+            try await client.send([UInt8](repeating: 0x61, count: size))
+            let response = try await client.readResponses(1, timeout: .seconds(60))
+            #expect(response.responses.first?.status == 200)
+            #expect(upstream.requests.first?.body.count == size, "the held body arrives whole")
+            let after = try #require(Self.peakResidentKB(proxy.pid))
+            #expect(after - before < 24 << 10, "peak RSS grew by \(after - before) KiB for a \(size >> 20) MiB body")
+            await client.close()
+        }
+        await upstream.stop()
+    }
+
+    /// A process's peak resident set (`VmHWM`) in KiB.
+    static func peakResidentKB(_ pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+    }
+
     /// Waits until the proxy of the current test counts one active fault.
     static func waitForActiveFault(port: Int) async throws {
         let proxy = try #require(TernProcess.current)

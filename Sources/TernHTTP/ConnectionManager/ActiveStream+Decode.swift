@@ -36,6 +36,14 @@ extension ActiveStream {
         info.bytesReceived &+= UInt64(data.readableBytes)
         if decodeStopped {
             pendingBody.append(data)
+            pendingBodyBytes += data.readableBytes
+            // A filter holding the request (a fault delay, an auth check) must not make the
+            // stream buffer without bound: past the buffer limit, stop reading the downstream
+            // until the filter continues (Envoy's high-watermark read disable).
+            if pendingBodyBytes > config.bufferLimitBytes && !readDisabledWhileStopped {
+                readDisabledWhileStopped = true
+                setDecoderReadDisabled(true)
+            }
             return
         }
         runDecodeData(data, endStream: false)
@@ -102,8 +110,15 @@ extension ActiveStream {
         guard !responseComplete else { return }
         runDecodeHeaders(endStream: requestComplete && pendingBody.isEmpty && pendingTrailers == nil)
         guard !decodeStopped else { return }
+        // Reading resumes before the held body moves on, so the filters after this one (the
+        // router's own flow control) may disable it again.
+        if readDisabledWhileStopped {
+            readDisabledWhileStopped = false
+            setDecoderReadDisabled(false)
+        }
         let body = pendingBody
         pendingBody.removeAll()
+        pendingBodyBytes = 0
         for (i, chunk) in body.enumerated() {
             let last = i == body.count - 1 && pendingEnd && pendingTrailers == nil
             runDecodeData(chunk, endStream: last)

@@ -33,6 +33,10 @@ public final class ActiveStream: TimerListNode, HTTPFilterCallbacks {
     var decodeHeadersIndex = 0
     var decodeStopped = false
     var pendingBody: [ByteBuffer] = []
+    /// Bytes in `pendingBody` held while a decoder filter stopped iteration.
+    var pendingBodyBytes = 0
+    /// Reading was disabled because the held body passed the buffer limit.
+    var readDisabledWhileStopped = false
     var pendingTrailers: HTTPHeaders?
     var pendingEnd = false
     var requestComplete = false
