@@ -119,10 +119,12 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        // The client half-closed: nothing more will come, so close once the answer is out.
+        // The client closed its side. As Envoy's connection manager (which does not enable
+        // half-close for HTTP), that ends the connection: a request still in flight is reset
+        // (a fault delay or an upstream wait is cancelled, the access log shows DC) rather than
+        // answered into a socket the client may no longer read.
         if let e = event as? ChannelEvent, e == .inputClosed {
-            closeAfterResponse = true
-            if stream == nil || discarding { context.close(promise: nil) }
+            context.close(promise: nil)
         }
         context.fireUserInboundEventTriggered(event)
     }
