@@ -41,6 +41,9 @@ import Testing
         let both = try compile(vhost: ["a": text("vhost"), "b": text("only vhost")], route: ["a": text("route")])
         #expect(both?.perFilterConfig["a"] as? String == "ROUTE")
         #expect(both?.perFilterConfig["b"] as? String == "ONLY VHOST")
+        // Both levels stay available, most specific first, for filters that combine them.
+        #expect(both?.perFilterConfigLevels["a"]?.compactMap { $0 as? String } == ["ROUTE", "VHOST"])
+        #expect(both?.perFilterConfigLevels["b"] == nil)
     }
 
     @Test func filterConfigWrapperIsUnwrapped() throws {

@@ -51,4 +51,12 @@ extension HTTPFilterCallbacks {
     public func perRouteConfig<T>(_ name: String, as type: T.Type) -> T? {
         route?.perFilterConfig[name] as? T
     }
+
+    /// Every level's compiled `typed_per_filter_config` for the filter named `name` that is a
+    /// `T`, most specific first (route, then virtual host); empty when there is none.
+    public func perRouteConfigs<T>(_ name: String, as type: T.Type) -> [T] {
+        guard let route else { return [] }
+        if let levels = route.perFilterConfigLevels[name] { return levels.compactMap { $0 as? T } }
+        return (route.perFilterConfig[name] as? T).map { [$0] } ?? []
+    }
 }

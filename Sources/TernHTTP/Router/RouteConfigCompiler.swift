@@ -51,10 +51,9 @@ package enum RouteConfigCompiler {
                     action: try RetryPolicyCompiler.attach(to: compileAction(r, path: rpath, context: context), route: r, virtualHost: vh,
                                                            routePath: rpath, virtualHostPath: vpath, context: context),
                     requestMutations: reqLevels, responseMutations: respLevels,
-                    // The most specific level wins per filter; configs are not merged.
-                    perFilterConfig: vhFilterConfig.merging(
-                        try PerFilterConfigCompiler.compile(r.typedPerFilterConfig, path: rpath + ".typed_per_filter_config",
-                                                            context: context, registry: httpFilters)) { _, route in route }))
+                    routeFilterConfig: try PerFilterConfigCompiler.compile(r.typedPerFilterConfig, path: rpath + ".typed_per_filter_config",
+                                                                           context: context, registry: httpFilters),
+                    virtualHostFilterConfig: vhFilterConfig))
             }
             virtualHosts.append(VirtualHostConfig(name: vh.name, domains: vh.domains, routes: routes))
         }

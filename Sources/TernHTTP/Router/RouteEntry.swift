@@ -18,18 +18,28 @@ public final class RouteEntry: Sendable {
     /// Request header mutations, innermost level first (route, then virtual host, then route configuration).
     public let requestMutations: [HeaderMutations]
     public let responseMutations: [HeaderMutations]
-    /// `typed_per_filter_config`, compiled by each filter that understands it, by filter name.
+    /// `typed_per_filter_config`, compiled by each filter that understands it, by filter name:
+    /// the most specific level's (the route's over its virtual host's).
     public let perFilterConfig: [String: any Sendable]
+    /// Every level's config by filter name, most specific first, for filters that combine
+    /// levels (CORS falls back field by field, as in Envoy). Only names set at both levels.
+    public let perFilterConfigLevels: [String: [any Sendable]]
 
     init(name: String, virtualHostName: String, match: RouteMatchRule, action: Action,
-         requestMutations: [HeaderMutations], responseMutations: [HeaderMutations], perFilterConfig: [String: any Sendable]) {
+         requestMutations: [HeaderMutations], responseMutations: [HeaderMutations],
+         routeFilterConfig: [String: any Sendable], virtualHostFilterConfig: [String: any Sendable]) {
         self.name = name
         self.virtualHostName = virtualHostName
         self.match = match
         self.action = action
         self.requestMutations = requestMutations.filter { !$0.isEmpty }
         self.responseMutations = responseMutations.filter { !$0.isEmpty }
-        self.perFilterConfig = perFilterConfig
+        self.perFilterConfig = virtualHostFilterConfig.merging(routeFilterConfig) { _, route in route }
+        var levels: [String: [any Sendable]] = [:]
+        for (name, route) in routeFilterConfig {
+            if let virtualHost = virtualHostFilterConfig[name] { levels[name] = [route, virtualHost] }
+        }
+        self.perFilterConfigLevels = levels
     }
 }
 

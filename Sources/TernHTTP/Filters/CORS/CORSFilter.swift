@@ -25,7 +25,7 @@ final class CORSFilter: HTTPFilter {
     func decodeHeaders(_ head: inout HTTPRequestHead, endStream: Bool, stream: any HTTPFilterCallbacks) -> FilterHeadersStatus {
         // Envoy acts only on routes with a route entry: not on direct responses or redirects.
         guard let route = stream.route, case .forward = route.action,
-              let policy = stream.perRouteConfig(factory.name, as: CORSPolicy.self) else { return .continueIteration }
+              let policy = Self.policy(stream.perRouteConfigs(factory.name, as: CORSPolicy.self)) else { return .continueIteration }
         let random = stream.worker.state(WorkerRandom.self, make: WorkerRandom.init)
         let enabled = policy.enabled(random: random)
         let shadow = policy.shadowEnabled(random: random)
@@ -72,6 +72,15 @@ final class CORSFilter: HTTPFilter {
         if policy.allowCredentials { set(&head.headers, "access-control-allow-credentials", "true") }
         if !policy.exposeHeaders.isEmpty { set(&head.headers, "access-control-expose-headers", policy.exposeHeaders) }
         return .continueIteration
+    }
+
+    /// The route's policy with the virtual host's filling the fields it leaves unset.
+    static func policy(_ levels: [CORSPolicy]) -> CORSPolicy? {
+        switch levels.count {
+        case 0: nil
+        case 1: levels[0]
+        default: CORSPolicy(mostSpecificFirst: levels)
+        }
     }
 
     /// Sets `name` to exactly `value`, leaving the header where it is when it already says so.
