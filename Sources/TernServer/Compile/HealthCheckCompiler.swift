@@ -72,9 +72,11 @@ struct HealthCheckCompiler {
             return .tcp(TCPHealthCheckConfig(
                 send: t.hasSend ? try payload(t.send, path: "\(tp).send") : [],
                 receive: try t.receive.enumerated().map { try payload($1, path: "\(tp).receive[\($0)]") }))
-        case .grpcHealthCheck?:
-            throw CompileError("\(path).grpc_health_check",
-                               "gRPC health checking needs HTTP/2 upstreams, which Tern does not have yet; use http_health_check or tcp_health_check")
+        case .grpcHealthCheck(let g)?:
+            // h2c with prior knowledge; the cluster's TLS transport socket is not applied to checks yet.
+            return .grpc(GRPCHealthCheckConfig(
+                serviceName: g.serviceName, authority: g.authority,
+                initialMetadata: try headerOptions(g.initialMetadata, path: "\(path).grpc_health_check.initial_metadata")))
         case nil:
             throw CompileError(path, "a health checker is required (http_health_check, tcp_health_check or grpc_health_check)")
         }
@@ -87,18 +89,7 @@ struct HealthCheckCompiler {
         if h.hasSend {
             context.warn("\(path).send", "not implemented by Tern yet; ignored (the check is a GET without a body)")
         }
-        var adds: [(name: String, value: String, append: Bool)] = []
-        for (i, option) in h.requestHeadersToAdd.enumerated() {
-            let op = "\(path).request_headers_to_add[\(i)]"
-            guard !option.header.key.isEmpty else { throw CompileError("\(op).header.key", "is required") }
-            var append = option.hasAppend ? option.append.value : true
-            switch option.appendAction {
-            case .appendIfExistsOrAdd: break
-            case .overwriteIfExistsOrAdd: append = false
-            default: throw CompileError("\(op).append_action", "only APPEND_IF_EXISTS_OR_ADD and OVERWRITE_IF_EXISTS_OR_ADD are supported here")
-            }
-            adds.append((option.header.key.lowercased(), option.header.value, append))
-        }
+        let adds = try headerOptions(h.requestHeadersToAdd, path: "\(path).request_headers_to_add")
         return HTTPHealthCheckConfig(
             host: h.host, path: h.path,
             expectedStatuses: h.expectedStatuses.isEmpty ? [200..<201]
@@ -106,6 +97,22 @@ struct HealthCheckCompiler {
             retriableStatuses: try ranges(h.retriableStatuses, path: "\(path).retriable_statuses"),
             requestHeadersToAdd: adds, requestHeadersToRemove: h.requestHeadersToRemove.map { $0.lowercased() },
             receive: try h.receive.enumerated().map { try payload($1, path: "\(path).receive[\($0)]") })
+    }
+
+    /// `request_headers_to_add` / `initial_metadata`: lowercased names, append or overwrite.
+    private func headerOptions(_ options: [Envoy_Config_Core_V3_HeaderValueOption],
+                               path: String) throws -> [(name: String, value: String, append: Bool)] {
+        try options.enumerated().map { i, option in
+            let op = "\(path)[\(i)]"
+            guard !option.header.key.isEmpty else { throw CompileError("\(op).header.key", "is required") }
+            var append = option.hasAppend ? option.append.value : true
+            switch option.appendAction {
+            case .appendIfExistsOrAdd: break
+            case .overwriteIfExistsOrAdd: append = false
+            default: throw CompileError("\(op).append_action", "only APPEND_IF_EXISTS_OR_ADD and OVERWRITE_IF_EXISTS_OR_ADD are supported here")
+            }
+            return (option.header.key.lowercased(), option.header.value, append)
+        }
     }
 
     /// Envoy: each range is `[start, end)` within 100–599 (end up to 600), start below end.

@@ -7,6 +7,7 @@ public struct HealthCheckConfig: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         case http(HTTPHealthCheckConfig)
         case tcp(TCPHealthCheckConfig)
+        case grpc(GRPCHealthCheckConfig)
     }
 
     public let kind: Kind

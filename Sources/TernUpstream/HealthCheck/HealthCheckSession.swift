@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import NIOHTTP2
 import NIOPosix
 
 /// Active health checking of one host (Envoy's `ActiveHealthCheckSession`): an interval timer,
@@ -81,12 +82,21 @@ final class HealthCheckSession: @unchecked Sendable {
            let moved = try? SocketAddress(ipAddress: ip, port: port) {
             address = moved
         }
-        let http: Bool = if case .http = config.kind { true } else { false }
+        let kind = config.kind
         ClientBootstrap(group: checker.loop)
             .connectTimeout(config.timeout)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelInitializer { channel in
-                if http {
+                if case .grpc = kind {
+                    // h2c with prior knowledge; the server opens no streams, so none are accepted.
+                    return channel.eventLoop.makeCompletedFuture {
+                        let sync = channel.pipeline.syncOperations
+                        _ = try sync.configureHTTP2Pipeline(mode: .client, connectionConfiguration: .init(),
+                                                            streamConfiguration: .init()) { $0.close() }
+                        try sync.addHandler(GRPCHealthCheckConnectionHandler(session: self))
+                    }
+                }
+                if case .http = kind {
                     return channel.pipeline.addHTTPClientHandlers().flatMap {
                         channel.pipeline.addHandler(HTTPHealthCheckHandler(session: self))
                     }
@@ -132,6 +142,8 @@ final class HealthCheckSession: @unchecked Sendable {
             if !tcp.send.isEmpty {
                 channel.writeAndFlush(channel.allocator.buffer(bytes: tcp.send), promise: nil)
             }
+        case .grpc(let grpc):
+            sendGRPC(grpc, on: channel)
         }
     }
 
@@ -175,6 +187,59 @@ final class HealthCheckSession: @unchecked Sendable {
         if inFlight { fail(.network, retriable: false) }
     }
 
+    /// Opens one stream on the HTTP/2 connection and writes the whole unary request on it.
+    private func sendGRPC(_ grpc: GRPCHealthCheckConfig, on channel: any Channel) {
+        let id = checkID
+        guard let mux = try? channel.pipeline.syncOperations.handler(type: NIOHTTP2Handler.self).syncMultiplexer() else {
+            return fail(.network, retriable: false)
+        }
+        let stream = channel.eventLoop.makePromise(of: (any Channel).self)
+        mux.createStreamChannel(promise: stream) { child in
+            child.eventLoop.makeCompletedFuture {
+                try child.pipeline.syncOperations.addHandler(
+                    GRPCHealthCheckStreamHandler(session: self, connection: channel, checkID: id))
+            }
+        }
+        stream.futureResult.whenComplete { [self] result in
+            guard case .success(let child) = result else {
+                // No stream could be opened (e.g. the connection is closing): the host did not answer.
+                if id == checkID, inFlight { fail(.network, retriable: false) }
+                return
+            }
+            let head = HTTP2Frame.FramePayload.headers(.init(
+                headers: grpc.requestHeaders(authority: grpc.authority.isEmpty ? checker.clusterName : grpc.authority)))
+            let body = HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(child.allocator.buffer(bytes: grpc.requestMessage)),
+                                                          endStream: true))
+            child.write(head, promise: nil)
+            child.writeAndFlush(body, promise: nil)
+        }
+    }
+
+    func grpcOutcome(_ outcome: GRPCHealthCheckResponseParser.Outcome, checkID id: Int, from ch: any Channel) {
+        guard ch === channel, id == checkID, inFlight else { return }
+        if outcome == .serving { pass() } else { fail(.active, retriable: false) }
+    }
+
+    /// The stream closed before its response decided (RST_STREAM, GOAWAY, connection loss).
+    func grpcStreamReset(checkID id: Int, from ch: any Channel) {
+        guard ch === channel, id == checkID, inFlight else { return }
+        fail(.network, retriable: false)
+    }
+
+    /// As Envoy: a graceful GOAWAY lets the check in flight finish, then the connection closes;
+    /// any other fails the check in flight and closes it now.
+    func grpcGoAway(noError: Bool, from ch: any Channel) {
+        guard ch === channel else { return }
+        if noError, inFlight {
+            closeAfter = true
+        } else if inFlight {
+            closeAfter = true
+            fail(.network, retriable: false)
+        } else {
+            closeChannel()
+        }
+    }
+
     // MARK: - results
 
     private func pass() {
@@ -184,7 +249,9 @@ final class HealthCheckSession: @unchecked Sendable {
     }
 
     private func fail(_ type: HealthCheckFailureType, retriable: Bool) {
-        closeAfter = true
+        // As Envoy, a failed gRPC check (a status, a reset stream) keeps the HTTP/2 connection:
+        // only a GOAWAY, a timeout or no `reuse_connection` close it. Other checkers close it.
+        if case .grpc = config.kind {} else { closeAfter = true }
         finish { machine.failed(type, retriable: retriable, flags: &$0) }
         checker.stats.failure.incShared()
         if type == .network { checker.stats.networkFailure.incShared() }
@@ -215,7 +282,10 @@ final class HealthCheckSession: @unchecked Sendable {
     }
 
     private func closeChannel() {
-        channel?.close(promise: nil)
+        // Forget the channel first: NIO delivers channelInactive synchronously inside close(), and
+        // that callback must not count the check a second time (e.g. after a timeout).
+        let closing = channel
         channel = nil
+        closing?.close(promise: nil)
     }
 }
