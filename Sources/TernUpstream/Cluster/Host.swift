@@ -82,6 +82,9 @@ public struct HostHealthFlags: OptionSet, Sendable, Hashable {
     /// Not yet checked by an active health checker (`/pending_active_hc`).
     public static let pendingActiveHC = HostHealthFlags(rawValue: 1 << 4)
 
+    /// The failing active health check timed out (`/active_hc_timeout`); shown, not acted on.
+    public static let activeHCTimeout = HostHealthFlags(rawValue: 1 << 5)
+
     /// Flags that take a host out of the healthy set.
     public static let unhealthy: HostHealthFlags = [.failedActiveHC, .failedOutlierCheck, .failedEDSHealth]
 
@@ -90,7 +93,7 @@ public struct HostHealthFlags: OptionSet, Sendable, Hashable {
         let names: [(HostHealthFlags, String)] = [
             (.failedActiveHC, "/failed_active_hc"), (.failedOutlierCheck, "/failed_outlier_check"),
             (.failedEDSHealth, "/failed_eds_health"), (.degradedActiveHC, "/degraded_active_hc"),
-            (.pendingActiveHC, "/pending_active_hc"),
+            (.pendingActiveHC, "/pending_active_hc"), (.activeHCTimeout, "/active_hc_timeout"),
         ]
         let set = names.filter { contains($0.0) }.map(\.1)
         return set.isEmpty ? "healthy" : set.joined()

@@ -67,6 +67,9 @@ final class HealthCheckSession: @unchecked Sendable {
             guard id == checkID, inFlight else { return }
             closeChannel()
             fail(.network, retriable: false)
+            // As Envoy: a host failed by timeouts says so in its flags until a check passes
+            // (display only: the flag takes nothing out of rotation, so nothing is republished).
+            if host.healthFlags.contains(.failedActiveHC) { host.setHealthFlag(.activeHCTimeout, true) }
         }
         if let channel, channel.isActive {
             send(on: channel)
@@ -271,6 +274,7 @@ final class HealthCheckSession: @unchecked Sendable {
         for flag in [HostHealthFlags.failedActiveHC, .degradedActiveHC, .pendingActiveHC] where before.contains(flag) != flags.contains(flag) {
             if host.setHealthFlag(flag, flags.contains(flag)) { changed = true }
         }
+        if !flags.contains(.failedActiveHC) { host.setHealthFlag(.activeHCTimeout, false) }
         lastChanged = changed
     }
 
