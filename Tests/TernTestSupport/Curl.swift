@@ -35,18 +35,19 @@ public struct CurlResponse: Sendable, CustomStringConvertible {
 
 /// Runs curl.
 public enum Curl {
-    /// Sends one HTTP/1.1 request to `http://127.0.0.1:<port><path>`.
-    /// `extra` is passed to curl as is (e.g. `["-H", "host: example.com"]`, `["--http1.0"]`).
+    /// Sends one HTTP/1.1 request to `http://127.0.0.1:<port><path>` (HTTP/2 over cleartext with
+    /// prior knowledge when `http2` is set). `extra` is passed to curl as is (e.g.
+    /// `["-H", "host: example.com"]`, `["--http1.0"]`).
     public static func request(
         port: Int, _ path: String = "/", method: String? = nil, headers: [String] = [],
-        body: [UInt8]? = nil, extra: [String] = [], timeout: Duration = .seconds(15)
+        body: [UInt8]? = nil, extra: [String] = [], http2: Bool = false, timeout: Duration = .seconds(15)
     ) async throws -> CurlResponse {
         let curl = try Peer.curl.require()
         let dir = try TemporaryDirectory(prefix: "curl")
         defer { dir.remove() }
         let headerFile = dir.file("headers")
         let bodyFile = dir.file("body")
-        var args = ["-sS", "--http1.1", "--max-time", String(timeout.components.seconds),
+        var args = ["-sS", http2 ? "--http2-prior-knowledge" : "--http1.1", "--max-time", String(timeout.components.seconds),
                     "-D", headerFile.path, "-o", bodyFile.path]
         if let method { args += ["-X", method] }
         for header in headers { args += ["-H", header] }

@@ -58,11 +58,9 @@ package enum UnimplementedFields {
         "envoy.config.core.v3.Http1ProtocolOptions.enable_trailers",
         "envoy.config.core.v3.Http1ProtocolOptions.allow_chunked_length",
         "envoy.config.core.v3.Http1ProtocolOptions.override_stream_error_on_invalid_http_message",
-        // HCM http2_protocol_options: HTTP/2 itself is implemented, none of its tuning knobs.
+        // HCM http2_protocol_options: max_concurrent_streams and the two initial window sizes
+        // are implemented (downstream h2c); the other knobs are not.
         "envoy.config.core.v3.Http2ProtocolOptions.hpack_table_size",
-        "envoy.config.core.v3.Http2ProtocolOptions.max_concurrent_streams",
-        "envoy.config.core.v3.Http2ProtocolOptions.initial_stream_window_size",
-        "envoy.config.core.v3.Http2ProtocolOptions.initial_connection_window_size",
         "envoy.config.core.v3.Http2ProtocolOptions.allow_connect",
         "envoy.config.core.v3.Http2ProtocolOptions.max_outbound_frames",
         "envoy.config.core.v3.Http2ProtocolOptions.max_outbound_control_frames",

@@ -8,7 +8,11 @@ extension ActiveStream {
     func onRequestHead(_ incoming: HTTPRequestHead, endStream: Bool, scan: HeaderScan) {
         let w = worker.index
         config.stats.downstreamRqTotal.inc(worker: w)
-        config.stats.downstreamRqHTTP1Total.inc(worker: w)
+        if incoming.version.major == 2 {
+            config.stats.downstreamRqHTTP2Total.inc(worker: w)
+        } else {
+            config.stats.downstreamRqHTTP1Total.inc(worker: w)
+        }
         config.stats.downstreamRqActive.inc(worker: w)
         startTimers()
         var head = incoming

@@ -34,10 +34,15 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     var responseCloseDelimited = false
 
     let workerState: HTTPWorkerState
+    /// `codec_type: AUTO`: the HTTP/1 stats wait until the first bytes confirm HTTP/1.1
+    /// (`codecDetected`), as Envoy creates its codec on the first data.
+    let awaitsDetection: Bool
+    var countedHTTP1 = false
 
-    init(config: HTTPConnectionManagerConfig, connection: DownstreamConnection) {
+    init(config: HTTPConnectionManagerConfig, connection: DownstreamConnection, awaitsDetection: Bool = false) {
         self.config = config
         self.connection = connection
+        self.awaitsDetection = awaitsDetection
         self.workerState = connection.worker.state(HTTPWorkerState.self) { HTTPWorkerState() }
         super.init()
     }
@@ -51,8 +56,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
         let s = config.stats
         s.downstreamCxTotal.inc(worker: worker)
         s.downstreamCxActive.inc(worker: worker)
-        s.downstreamCxHTTP1Total.inc(worker: worker)
-        s.downstreamCxHTTP1Active.inc(worker: worker)
+        if !awaitsDetection { countHTTP1() }
         // Strong on purpose (no weak side table on this hot object); cleared when the channel goes.
         connection.onDrain = { self.drain() }
         armIdleTimer()
@@ -64,7 +68,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
         cancelIdleTimer()
         let s = config.stats
         s.downstreamCxActive.dec(worker: worker)
-        s.downstreamCxHTTP1Active.dec(worker: worker)
+        if countedHTTP1 { s.downstreamCxHTTP1Active.dec(worker: worker) }
         s.downstreamCxDestroy.inc(worker: worker)
         if let stream {
             s.downstreamCxDestroyActiveRq.inc(worker: worker)

@@ -26,8 +26,7 @@ package enum HTTPConnectionManagerCompiler {
         switch p.codecType {
         case .http1: codec = .http1
         case .auto: codec = .auto
-        case .http2:
-            throw CompileError(path + ".codec_type", "HTTP2 is not implemented by Tern yet; use AUTO or HTTP1")
+        case .http2: codec = .http2
         default:
             throw CompileError(path + ".codec_type", "codec type \(p.codecType) is not supported")
         }
@@ -79,7 +78,36 @@ package enum HTTPConnectionManagerCompiler {
             acceptHTTP10: p.httpProtocolOptions.acceptHTTP10,
             defaultHostForHTTP10: p.httpProtocolOptions.defaultHostForHTTP10.isEmpty ? nil : p.httpProtocolOptions.defaultHostForHTTP10,
             stripMatchingHostPort: p.stripMatchingHostPort,
-            bufferLimitBytes: 1024 * 1024)
+            bufferLimitBytes: 1024 * 1024,
+            http2: try compileHTTP2(p.http2ProtocolOptions, path: path + ".http2_protocol_options"))
+    }
+
+    /// The `http2_protocol_options` Tern implements; the others warn at load (UnimplementedFields).
+    static func compileHTTP2(_ p: Envoy_Config_Core_V3_Http2ProtocolOptions, path: String) throws -> HTTP2Settings {
+        var s = HTTP2Settings()
+        if p.hasMaxConcurrentStreams {
+            let v = p.maxConcurrentStreams.value
+            guard (1...2_147_483_647).contains(v) else {
+                throw CompileError(path + ".max_concurrent_streams", "must be between 1 and 2147483647, got \(v)")
+            }
+            s.maxConcurrentStreams = Int(v)
+        }
+        // Envoy's ranges: 65535 to 2147483647 for both windows.
+        if p.hasInitialStreamWindowSize {
+            let v = p.initialStreamWindowSize.value
+            guard (65535...2_147_483_647).contains(v) else {
+                throw CompileError(path + ".initial_stream_window_size", "must be between 65535 and 2147483647, got \(v)")
+            }
+            s.initialStreamWindowSize = Int(v)
+        }
+        if p.hasInitialConnectionWindowSize {
+            let v = p.initialConnectionWindowSize.value
+            guard (65535...2_147_483_647).contains(v) else {
+                throw CompileError(path + ".initial_connection_window_size", "must be between 65535 and 2147483647, got \(v)")
+            }
+            s.initialConnectionWindowSize = Int(v)
+        }
+        return s
     }
 
     static func compileFilters(_ protos: [Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpFilter], path: String,

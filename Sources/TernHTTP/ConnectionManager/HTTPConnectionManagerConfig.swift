@@ -49,6 +49,8 @@ public final class HTTPConnectionManagerConfig: Sendable {
     public let stripMatchingHostPort: Bool
     /// Bytes of request body buffered for the router before reading pauses (per-connection limit).
     public let bufferLimitBytes: Int
+    /// `http2_protocol_options` for HTTP/2 downstream connections.
+    public let http2: HTTP2Settings
 
     public init(statPrefix: String, stats: HTTPConnectionManagerStats, codec: Codec, routeConfig: RouteConfig,
                 filters: [any HTTPFilterFactory], serverName: String, serverHeader: ServerHeader,
@@ -57,7 +59,8 @@ public final class HTTPConnectionManagerConfig: Sendable {
                 drainTimeout: TimeAmount, accessLogs: [any AccessLogger], useRemoteAddress: Bool, xffNumTrustedHops: Int,
                 skipXffAppend: Bool, via: String?, generateRequestID: Bool, preserveExternalRequestID: Bool,
                 alwaysSetRequestIDInResponse: Bool, upgradeTypes: Set<String>, proxy100Continue: Bool,
-                acceptHTTP10: Bool, defaultHostForHTTP10: String?, stripMatchingHostPort: Bool, bufferLimitBytes: Int) {
+                acceptHTTP10: Bool, defaultHostForHTTP10: String?, stripMatchingHostPort: Bool, bufferLimitBytes: Int,
+                http2: HTTP2Settings = HTTP2Settings()) {
         self.statPrefix = statPrefix
         self.stats = stats
         self.codec = codec
@@ -86,5 +89,18 @@ public final class HTTPConnectionManagerConfig: Sendable {
         self.defaultHostForHTTP10 = defaultHostForHTTP10
         self.stripMatchingHostPort = stripMatchingHostPort
         self.bufferLimitBytes = bufferLimitBytes
+        self.http2 = http2
     }
+}
+
+/// The compiled `http2_protocol_options` Tern acts on, with Envoy's defaults.
+public struct HTTP2Settings: Sendable {
+    /// `max_concurrent_streams`, sent in SETTINGS (Envoy's default 2147483647).
+    public var maxConcurrentStreams = 2_147_483_647
+    /// `initial_stream_window_size` (Envoy's default 256 MiB).
+    public var initialStreamWindowSize = 268_435_456
+    /// `initial_connection_window_size` (Envoy's default 256 MiB).
+    public var initialConnectionWindowSize = 268_435_456
+
+    public init() {}
 }

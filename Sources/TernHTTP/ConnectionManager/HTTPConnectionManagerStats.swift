@@ -8,6 +8,8 @@ public final class HTTPConnectionManagerStats: Sendable {
     public let downstreamCxActive: Gauge
     public let downstreamCxHTTP1Total: Counter
     public let downstreamCxHTTP1Active: Gauge
+    public let downstreamCxHTTP2Total: Counter
+    public let downstreamCxHTTP2Active: Gauge
     public let downstreamCxDestroy: Counter
     public let downstreamCxDestroyRemote: Counter
     public let downstreamCxDestroyLocal: Counter
@@ -22,6 +24,7 @@ public final class HTTPConnectionManagerStats: Sendable {
     public let downstreamCxUpgradesActive: Gauge
     public let downstreamRqTotal: Counter
     public let downstreamRqHTTP1Total: Counter
+    public let downstreamRqHTTP2Total: Counter
     public let downstreamRqActive: Gauge
     public let downstreamRqCompleted: Counter
     public let downstreamRqCodes: CodeStats
@@ -46,6 +49,8 @@ public final class HTTPConnectionManagerStats: Sendable {
         downstreamCxActive = s.gauge("downstream_cx_active")
         downstreamCxHTTP1Total = s.counter("downstream_cx_http1_total")
         downstreamCxHTTP1Active = s.gauge("downstream_cx_http1_active")
+        downstreamCxHTTP2Total = s.counter("downstream_cx_http2_total")
+        downstreamCxHTTP2Active = s.gauge("downstream_cx_http2_active")
         downstreamCxDestroy = s.counter("downstream_cx_destroy")
         downstreamCxDestroyRemote = s.counter("downstream_cx_destroy_remote")
         downstreamCxDestroyLocal = s.counter("downstream_cx_destroy_local")
@@ -60,6 +65,7 @@ public final class HTTPConnectionManagerStats: Sendable {
         downstreamCxUpgradesActive = s.gauge("downstream_cx_upgrades_active")
         downstreamRqTotal = s.counter("downstream_rq_total")
         downstreamRqHTTP1Total = s.counter("downstream_rq_http1_total")
+        downstreamRqHTTP2Total = s.counter("downstream_rq_http2_total")
         downstreamRqActive = s.gauge("downstream_rq_active")
         downstreamRqCompleted = s.counter("downstream_rq_completed")
         downstreamRqCodes = CodeStats(scope: s, prefix: "downstream_rq_", exactCodes: false)

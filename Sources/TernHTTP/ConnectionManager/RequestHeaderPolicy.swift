@@ -38,9 +38,9 @@ enum RequestHeaderPolicy {
         }
         if scan.contains(.multipleHosts) { return badRequest }
         if !scan.contains(.host) {
-            if head.version.minor == 0, let host = config.defaultHostForHTTP10 {
+            if head.version == .http1_0, let host = config.defaultHostForHTTP10 {
                 head.headers.add(name: "host", value: host)
-            } else if head.version.minor >= 1 {
+            } else if head.version.minor >= 1 || head.version.major >= 2 {
                 return Rejection(status: .badRequest, body: "missing required header: :authority", details: "missing_host_header",
                                  flags: .downstreamProtocolError)
             }

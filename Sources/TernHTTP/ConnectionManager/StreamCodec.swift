@@ -1,13 +1,15 @@
 import NIOCore
 import NIOHTTP1
 
-/// The downstream side of one stream, as the active stream drives it: HTTP/1.1 today, HTTP/2
-/// streams later. Keeps the connection manager's stream logic independent of the codec.
+/// The downstream side of one stream, as the active stream drives it: `HTTP1ServerConnection`
+/// or an HTTP/2 stream's `HTTP2StreamCodec`. Keeps the connection manager's stream logic
+/// independent of the codec.
 protocol StreamCodec: AnyObject {
     func writeResponseHead(_ head: HTTPResponseHead, endStream: Bool)
     func writeResponseBody(_ data: ByteBuffer, endStream: Bool)
     func writeResponseTrailers(_ trailers: HTTPHeaders)
-    /// The response is abandoned mid-way: HTTP/1.1 can only close the connection.
+    /// The response is abandoned mid-way: HTTP/1.1 can only close the connection; HTTP/2 resets
+    /// the stream.
     func resetStream()
     /// Pause or resume reading request bytes (request-body flow control).
     func setReadDisabled(_ disabled: Bool)

@@ -1,0 +1,37 @@
+import NIOCore
+import NIOHTTP1
+
+// `codec_type: AUTO`: the HTTP/1.1 codec is installed at accept (its idle timeout, drain and
+// connection stats run from the start, as Envoy's connection manager's do) and `HTTPCodecDetector`
+// in front of it tells it what the first bytes were.
+extension HTTP1ServerConnection {
+    func countHTTP1() {
+        countedHTTP1 = true
+        config.stats.downstreamCxHTTP1Total.inc(worker: worker)
+        config.stats.downstreamCxHTTP1Active.inc(worker: worker)
+    }
+
+    /// The first bytes were HTTP/1.1: the connection is counted as such and nothing else changes.
+    func codecDetectedHTTP1() {
+        if !countedHTTP1 { countHTTP1() }
+    }
+
+    /// The first bytes were the HTTP/2 preface: this codec and its decoder leave the pipeline
+    /// before any request; the HTTP/2 connection takes over the connection's stats and drain.
+    /// The decoder leaves on a later tick of the event loop (NIO's `ByteToMessageHandler`
+    /// removal), so the future says when the pipeline is ready for HTTP/2.
+    func yieldToHTTP2() -> EventLoopFuture<Void> {
+        closed = true
+        cancelIdleTimer()
+        connection.onDrain = nil
+        let sync = context.pipeline.syncOperations
+        let removed = context.eventLoop.makePromise(of: Void.self)
+        if let decoder = try? sync.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self) {
+            sync.removeHandler(decoder, promise: removed)
+        } else {
+            removed.succeed()
+        }
+        sync.removeHandler(context: context, promise: nil)
+        return removed.futureResult
+    }
+}
