@@ -49,7 +49,9 @@ extension HTTPFilterCallbacks {
     /// The matched route's compiled `typed_per_filter_config` for the filter named `name` in
     /// `http_filters` (route level over virtual host level), if it is a `T`.
     public func perRouteConfig<T>(_ name: String, as type: T.Type) -> T? {
-        route?.perFilterConfig[name] as? T
+        // Most routes carry no per-filter config: skip hashing the filter's name for them.
+        guard let configs = route?.perFilterConfig, !configs.isEmpty else { return nil }
+        return configs[name] as? T
     }
 
     /// Every level's compiled `typed_per_filter_config` for the filter named `name` that is a

@@ -23,14 +23,16 @@ final class CORSFilter: HTTPFilter {
     }
 
     func decodeHeaders(_ head: inout HTTPRequestHead, endStream: Bool, stream: any HTTPFilterCallbacks) -> FilterHeadersStatus {
-        // Envoy acts only on routes with a route entry: not on direct responses or redirects.
-        guard let route = stream.route, case .forward = route.action,
+        // Only requests with an Origin are CORS requests: the cheap test comes first, so the
+        // usual request costs one header lookup. Envoy acts only on routes with a route entry:
+        // not on direct responses or redirects.
+        guard let origin = head.headers.first(name: "origin"), !origin.isEmpty,
+              let route = stream.route, case .forward = route.action,
               let policy = Self.policy(stream.perRouteConfigs(factory.name, as: CORSPolicy.self)) else { return .continueIteration }
         let random = stream.worker.state(WorkerRandom.self, make: WorkerRandom.init)
         let enabled = policy.enabled(random: random)
         let shadow = policy.shadowEnabled(random: random)
         guard enabled || shadow else { return .continueIteration }
-        guard let origin = head.headers.first(name: "origin"), !origin.isEmpty else { return .continueIteration }
         let worker = stream.worker.index
         let allowed = policy.isOriginAllowed(origin)
         if allowed {

@@ -5,7 +5,7 @@ import TernConfig
 ///
 /// Fields keep whether they were set: as in Envoy, a route's policy falls back field by field to
 /// its virtual host's where it leaves one unset (`init(mostSpecificFirst:)`).
-public struct CORSPolicy: Sendable {
+public final class CORSPolicy: Sendable {
     private let origins: [StringMatch]?
     private let methods: String?
     private let headers: String?

@@ -5,7 +5,7 @@ import TernConfig
 /// A compiled `envoy.extensions.filters.http.fault.v3.HTTPFault` (Envoy's `FaultSettings`): the
 /// filter's own config, or a route's `typed_per_filter_config` entry, which replaces it whole for
 /// that route. Immutable; shared by every worker.
-public struct FaultConfig: Sendable {
+public final class FaultConfig: Sendable {
     /// Where an abort's status comes from.
     enum AbortStatus: Sendable {
         case http(Int)
