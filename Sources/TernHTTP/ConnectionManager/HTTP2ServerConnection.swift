@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 internal import NIOHTTP2
 import TernCore
@@ -192,6 +195,12 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         // to an HTTP/2-only listener); stream errors only reset their stream.
         if error is NIOHTTP2Errors.StreamError { return }
         guard !closed else { return }
+        // The client reset the connection (a client that exits with bytes unread sends RST):
+        // a remote close, not a protocol error.
+        if let io = error as? IOError, io.errnoCode == ECONNRESET || io.errnoCode == EPIPE {
+            context.close(promise: nil)
+            return
+        }
         config.stats.downstreamCxProtocolError.inc(worker: worker)
         closedLocally = true
         context.close(promise: nil)
