@@ -70,9 +70,9 @@ import Testing
     @Test func absentFilterEnabledMeansNotEnabled() throws {
         #expect(try compile(#"{"statPrefix": "rl"}"#).enabled == nil)
         let zero = try compile(#"{"statPrefix": "rl", "filterEnabled": {"defaultValue": {"numerator": 0}}}"#)
-        #expect(zero.enabled?.sample() == false)
+        #expect(zero.enabled?.hits(0) == false)
         let all = try compile(#"{"statPrefix": "rl", "filterEnabled": {"defaultValue": {"numerator": 100}, "runtimeKey": "k"}}"#)
-        #expect(all.enabled?.sample() == true)
+        #expect(all.enabled?.hits(99) == true)
     }
 
     @Test func statsAreRootedAtTheFiltersOwnPrefix() throws {

@@ -102,13 +102,9 @@ public struct RequestMirrorPolicies: Sendable {
                 guard p.runtimeFraction.hasDefaultValue else {
                     throw CompileError(ppath + ".runtime_fraction.default_value", "is required")
                 }
-                let d = p.runtimeFraction.defaultValue
-                numerator = UInt64(d.numerator)
-                switch d.denominator {
-                case .tenThousand: denominator = 10_000
-                case .million: denominator = 1_000_000
-                default: denominator = 100
-                }
+                let fraction = try FractionalPercent(runtime: p.runtimeFraction, path: ppath + ".runtime_fraction")
+                numerator = UInt64(fraction.numerator)
+                denominator = UInt64(fraction.denominator)
             }
             if p.hasTraceSampled { context.warn(ppath + ".trace_sampled", "not implemented by Tern yet; ignored") }
             let literal = p.hostRewriteLiteral.isEmpty ? nil : p.hostRewriteLiteral

@@ -15,9 +15,9 @@ public final class CORSPolicy: Sendable {
     private let privateNetworkAccess: Bool?
     private let forwardNotMatching: Bool?
     /// `filter_enabled.default_value`; nil: enabled for every request.
-    private let filterEnabled: CORSFraction?
+    private let filterEnabled: FractionalPercent?
     /// `shadow_enabled.default_value`; nil: never shadowed.
-    private let shadowEnabled: CORSFraction?
+    private let shadowEnabled: FractionalPercent?
 
     typealias Proto = Envoy_Extensions_Filters_Http_Cors_V3_CorsPolicy
 
@@ -35,9 +35,9 @@ public final class CORSPolicy: Sendable {
         privateNetworkAccess = p.hasAllowPrivateNetworkAccess ? p.allowPrivateNetworkAccess.value : nil
         forwardNotMatching = p.hasForwardNotMatchingPreflights ? p.forwardNotMatchingPreflights.value : nil
         filterEnabled = p.hasFilterEnabled
-            ? try CORSFraction(p.filterEnabled.defaultValue, path: path + ".filter_enabled.default_value") : nil
+            ? try FractionalPercent(runtime: p.filterEnabled, path: path + ".filter_enabled") : nil
         shadowEnabled = p.hasShadowEnabled
-            ? try CORSFraction(p.shadowEnabled.defaultValue, path: path + ".shadow_enabled.default_value") : nil
+            ? try FractionalPercent(runtime: p.shadowEnabled, path: path + ".shadow_enabled") : nil
     }
 
     /// The policy in effect for a request: each field from the most specific level that sets it.
@@ -75,26 +75,4 @@ public final class CORSPolicy: Sendable {
 
     func enabled(random: WorkerRandom) -> Bool { filterEnabled?.sample(random) ?? true }
     func shadowEnabled(random: WorkerRandom) -> Bool { shadowEnabled?.sample(random) ?? false }
-}
-
-/// A `FractionalPercent` (numerator over 100, 10 000 or 1 000 000) sampled per request.
-struct CORSFraction: Sendable {
-    let numerator: UInt32
-    let denominator: UInt32
-
-    init(_ p: Envoy_Type_V3_FractionalPercent, path: String) throws {
-        switch p.denominator {
-        case .hundred: denominator = 100
-        case .tenThousand: denominator = 10_000
-        case .million: denominator = 1_000_000
-        case .UNRECOGNIZED(let v): throw CompileError(path + ".denominator", "unknown denominator \(v)")
-        }
-        numerator = p.numerator
-    }
-
-    func sample(_ random: WorkerRandom) -> Bool {
-        if numerator == 0 { return false }
-        if numerator >= denominator { return true }
-        return random.next(below: Int(denominator)) < Int(numerator)
-    }
 }

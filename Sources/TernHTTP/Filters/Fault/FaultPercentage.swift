@@ -19,14 +19,9 @@ struct FaultPercentage: Sendable {
 
     /// An absent `percentage` is Envoy's default message: 0 of HUNDRED, so the fault never fires.
     init(proto: Envoy_Type_V3_FractionalPercent?, header: String?, path: String) throws {
-        let p = proto ?? Envoy_Type_V3_FractionalPercent()
-        switch p.denominator {
-        case .hundred: denominator = 100
-        case .tenThousand: denominator = 10_000
-        case .million: denominator = 1_000_000
-        case .UNRECOGNIZED(let v): throw CompileError(path + ".denominator", "unknown denominator \(v)")
-        }
-        numerator = p.numerator
+        let fraction = try FractionalPercent(proto ?? Envoy_Type_V3_FractionalPercent(), path: path)
+        numerator = fraction.numerator
+        denominator = fraction.denominator
         self.header = header
     }
 
@@ -41,9 +36,6 @@ struct FaultPercentage: Sendable {
     /// Envoy's `evaluateFractionalPercent`: a uniform draw below the denominator hits when it is
     /// under the numerator.
     func sample(_ headers: HTTPHeaders, random: WorkerRandom) -> Bool {
-        let n = numerator(for: headers)
-        if n == 0 { return false }
-        if n >= denominator { return true }
-        return random.next(below: Int(denominator)) < Int(n)
+        FractionalPercent(numerator: numerator, denominator: denominator).sample(random, numerator: numerator(for: headers))
     }
 }

@@ -15,8 +15,8 @@ final class LocalRateLimitConfig: Sendable {
     /// `status`: 429 unless set to a code of 400 or more, as Envoy.
     let status: HTTPResponseStatus
     /// `filter_enabled` / `filter_enforced`; nil (unset) is 0%, as in Envoy.
-    let enabled: RuntimeFraction?
-    let enforced: RuntimeFraction?
+    let enabled: FractionalPercent?
+    let enforced: FractionalPercent?
     let responseHeadersToAdd: HeaderMutations
     let requestHeadersToAddWhenNotEnforced: HeaderMutations
     /// `rate_limits`: descriptor makers, used only when `descriptors` is set (as Envoy).
@@ -36,8 +36,8 @@ final class LocalRateLimitConfig: Sendable {
         stats = LocalRateLimitStats(root: context.stats.root, statPrefix: proto.statPrefix)
         let code = Int(proto.status.code.rawValue)
         status = proto.hasStatus && code >= 400 ? HTTPResponseStatus(statusCode: code) : .tooManyRequests
-        enabled = proto.hasFilterEnabled ? try RuntimeFraction(proto: proto.filterEnabled, path: path + ".filter_enabled") : nil
-        enforced = proto.hasFilterEnforced ? try RuntimeFraction(proto: proto.filterEnforced, path: path + ".filter_enforced") : nil
+        enabled = proto.hasFilterEnabled ? try FractionalPercent(runtime: proto.filterEnabled, path: path + ".filter_enabled") : nil
+        enforced = proto.hasFilterEnforced ? try FractionalPercent(runtime: proto.filterEnforced, path: path + ".filter_enforced") : nil
         guard proto.responseHeadersToAdd.count <= 10 else {
             throw CompileError(path + ".response_headers_to_add", "at most 10 headers")
         }

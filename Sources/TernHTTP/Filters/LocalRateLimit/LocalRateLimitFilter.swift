@@ -20,7 +20,7 @@ final class LocalRateLimitFilter: HTTPFilter {
 
     func decodeHeaders(_ head: inout HTTPRequestHead, endStream: Bool, stream: any HTTPFilterCallbacks) -> FilterHeadersStatus {
         let config = stream.perRouteConfig(factory.name, as: LocalRateLimitConfig.self) ?? factory.config
-        guard let enabled = config.enabled, enabled.sample() else { return .continueIteration }
+        guard let enabled = config.enabled, enabled.sample(stream.worker.state(WorkerRandom.self, make: WorkerRandom.init)) else { return .continueIteration }
         let worker = stream.worker.index
         config.stats.enabled.inc(worker: worker)
         let now = RateLimitClock.now()
@@ -37,7 +37,7 @@ final class LocalRateLimitFilter: HTTPFilter {
             config.stats.shadowMode.inc(worker: worker)
             return .continueIteration
         }
-        guard let enforced = config.enforced, enforced.sample() else {
+        guard let enforced = config.enforced, enforced.sample(stream.worker.state(WorkerRandom.self, make: WorkerRandom.init)) else {
             config.requestHeadersToAddWhenNotEnforced.apply(to: &head.headers, stream: stream.info)
             return .continueIteration
         }
