@@ -35,20 +35,11 @@ extension RouterFilter: HTTP1PoolWaiter {
         guard let host = cluster.chooseHost(context: action.loadBalancerContext(
             target: target, head: head, source: s.info.downstreamRemoteAddress,
             hashing: cluster.config.lb.policy.usesHash)) else {
-            stats.upstreamCxNoneHealthy.inc(worker: worker)
-            stats.upstreamCodes.record(503, worker: worker)
-            s.sendLocalReply(status: .serviceUnavailable, body: "no healthy upstream", details: "no_healthy_upstream",
-                             flags: .noHealthyUpstream, headers: nil)
+            answerNoHealthyUpstream(stats)
             self.cluster = nil
             return
         }
-        self.host = host
-        s.info.host = host
-        stats.upstreamRqTotal.inc(worker: worker)
-        stats.upstreamRqActive.inc(worker: worker)
-        host.stats.rqTotal.add(1, ordering: .relaxed)
-        host.stats.rqActive.add(1, ordering: .relaxed)
-        startUptime = UInt64(NIODeadline.now().uptimeNanoseconds)
+        beginAttempt(on: host, stats: stats)
 
         // The router edits the stream's head in place: it is what goes upstream.
         // The stream's record holds the original request for %REQ(...)% in header values.
@@ -114,5 +105,27 @@ extension RouterFilter: HTTP1PoolWaiter {
                          body: "upstream connect error or disconnect/reset before headers. reset reason: \(failure.resetReason)",
                          details: "upstream_reset_before_response_started{\(failure.resetReason.replacingOccurrences(of: " ", with: "_"))}",
                          flags: overflow ? .upstreamOverflow : .upstreamConnectionFailure, headers: headers)
+    }
+}
+
+extension RouterFilter {
+    /// The cluster has no host to use: 503 `UH`, counted as Envoy does.
+    func answerNoHealthyUpstream(_ stats: ClusterStats) {
+        stats.upstreamCxNoneHealthy.inc(worker: worker)
+        stats.upstreamCodes.record(503, worker: worker)
+        stream.sendLocalReply(status: .serviceUnavailable, body: "no healthy upstream", details: "no_healthy_upstream",
+                              flags: .noHealthyUpstream, headers: nil)
+    }
+
+    /// One attempt starts on `host` (the first, or a retry): the stream's record and the
+    /// cluster's and host's request counters.
+    func beginAttempt(on host: Host, stats: ClusterStats) {
+        self.host = host
+        stream.info.host = host
+        stats.upstreamRqTotal.inc(worker: worker)
+        stats.upstreamRqActive.inc(worker: worker)
+        host.stats.rqTotal.add(1, ordering: .relaxed)
+        host.stats.rqActive.add(1, ordering: .relaxed)
+        startUptime = UInt64(NIODeadline.now().uptimeNanoseconds)
     }
 }

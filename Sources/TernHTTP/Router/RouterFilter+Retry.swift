@@ -191,24 +191,14 @@ extension RouterFilter {
 
     private func startNextAttempt() {
         guard !done, let cluster, let action = forward, var head = upstreamHead else { return }
-        let s = stream!
         retries.attempt += 1
         let stats = cluster.config.stats
         guard let host = chooseRetryHost(cluster) else {
-            stats.upstreamCxNoneHealthy.inc(worker: worker)
-            stats.upstreamCodes.record(503, worker: worker)
             cleanUp(abortUpstream: false)
-            s.sendLocalReply(status: .serviceUnavailable, body: "no healthy upstream", details: "no_healthy_upstream",
-                             flags: .noHealthyUpstream, headers: nil)
+            answerNoHealthyUpstream(stats)
             return
         }
-        self.host = host
-        s.info.host = host
-        stats.upstreamRqTotal.inc(worker: worker)
-        stats.upstreamRqActive.inc(worker: worker)
-        host.stats.rqTotal.add(1, ordering: .relaxed)
-        host.stats.rqActive.add(1, ordering: .relaxed)
-        startUptime = UInt64(NIODeadline.now().uptimeNanoseconds)
+        beginAttempt(on: host, stats: stats)
         if action.includeAttemptCount {
             head.headers.replaceOrAdd(name: "x-envoy-attempt-count", value: String(retries.attempt))
             upstreamHead = head
