@@ -44,10 +44,14 @@ public struct FilterChainConfig: Sendable {
     public let name: String
     public let match: FilterChainMatch
     public let filters: [any NetworkFilterFactory]
+    /// `transport_socket` (TLS); nil is raw_buffer.
+    public let transportSocket: (any DownstreamTransportSocketFactory)?
 
-    public init(name: String, match: FilterChainMatch, filters: [any NetworkFilterFactory]) {
+    public init(name: String, match: FilterChainMatch, filters: [any NetworkFilterFactory],
+                transportSocket: (any DownstreamTransportSocketFactory)? = nil) {
         self.name = name
         self.match = match
         self.filters = filters
+        self.transportSocket = transportSocket
     }
 }

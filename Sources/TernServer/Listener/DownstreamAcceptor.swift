@@ -43,6 +43,8 @@ enum DownstreamAcceptor {
             return channel.eventLoop.makeSucceededVoidFuture()
         }
         do {
+            // The transport socket (TLS) sits nearest the socket, below every network filter.
+            try chain.transportSocket?.addHandlers(to: channel, connection: connection)
             // Config order: the terminal filter (tcp_proxy, http_connection_manager) comes last
             // and must see the handlers of the filters before it already in the pipeline.
             for filter in chain.filters {

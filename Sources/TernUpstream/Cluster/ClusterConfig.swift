@@ -43,6 +43,8 @@ public struct ClusterConfig: Sendable {
     public var circuitBreakers = ClusterCircuitBreakers()
     /// `health_checks` and `outlier_detection` (none unless the compiler sets them).
     public var health = ClusterHealthConfig()
+    /// `transport_socket` (TLS origination); nil is raw_buffer.
+    public var transportSocket: (any UpstreamTransportSocketFactory)?
 
     public init(name: String, statName: String, discovery: Discovery, endpoints: [EndpointConfig],
                 connectTimeout: TimeAmount, dnsRefreshRate: TimeAmount, respectDNSTTL: Bool,
