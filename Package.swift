@@ -11,6 +11,7 @@ let http2: Target.Dependency = .product(name: "NIOHTTP2", package: "swift-nio-ht
 let protobuf: Target.Dependency = .product(name: "SwiftProtobuf", package: "swift-protobuf")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let atomics: Target.Dependency = .product(name: "Atomics", package: "swift-atomics")
+let nioSSL: Target.Dependency = .product(name: "NIOSSL", package: "swift-nio-ssl")
 
 /// Release builds of Tern's own targets skip dynamic exclusivity checks (the data path is
 /// single-threaded per event loop, and the checks showed up in profiles); debug builds keep them.
@@ -38,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .executableTarget(
@@ -45,23 +47,26 @@ let package = Package(
             dependencies: ["TernServer", "TernConfig", "TernCore", logging,
                            .product(name: "ArgumentParser", package: "swift-argument-parser")] + nio,
             swiftSettings: ternSettings),
-        ternTarget("TernServer", ["TernAdmin", "TernHTTP", "TernNetwork", "TernUpstream", "TernConfig", "TernCore",
+        ternTarget("TernServer", ["TernAdmin", "TernHTTP", "TernNetwork", "TernUpstream", "TernTransport", "TernConfig", "TernCore",
                                   protobuf, http1, logging, atomics]),
         ternTarget("TernAdmin", ["TernConfig", "TernCore", http1, logging]),
-        ternTarget("TernHTTP", ["TernNetwork", "TernUpstream", "TernConfig", "TernCore", protobuf, http1, http2, logging]),
-        ternTarget("TernNetwork", ["TernUpstream", "TernConfig", "TernCore", protobuf, logging]),
-        ternTarget("TernUpstream", ["TernConfig", "TernCore", http1, http2, logging]),
+        ternTarget("TernHTTP", ["TernNetwork", "TernUpstream", "TernTransport", "TernConfig", "TernCore", protobuf, http1, http2, logging]),
+        ternTarget("TernNetwork", ["TernUpstream", "TernTransport", "TernConfig", "TernCore", protobuf, logging]),
+        ternTarget("TernUpstream", ["TernTransport", "TernConfig", "TernCore", http1, http2, logging]),
+        // TLS transport sockets: the only target that imports NIOSSL (BoringSSL).
+        ternTarget("TernTransport", ["TernConfig", "TernCore", nioSSL, .product(name: "NIOTLS", package: "swift-nio")]),
         ternTarget("TernConfig", ["TernCore", protobuf, .product(name: "Yams", package: "Yams")]),
         ternTarget("TernCore", [atomics, logging]),
         .target(
             name: "TernTestSupport",
-            dependencies: ["TernServer", "TernConfig", "TernCore", http1] + nio,
+            dependencies: ["TernServer", "TernConfig", "TernCore", http1, http2] + nio,
             path: "Tests/TernTestSupport"),
         ternTests("TernCoreTests", ["TernCore"]),
         ternTests("TernConfigTests", ["TernConfig", "TernCore"]),
-        ternTests("TernHTTPTests", ["TernHTTP", "TernNetwork", "TernUpstream", "TernConfig", "TernCore", http1]),
-        ternTests("TernNetworkTests", ["TernNetwork", "TernUpstream", "TernConfig", "TernCore", protobuf]),
+        ternTests("TernHTTPTests", ["TernHTTP", "TernNetwork", "TernUpstream", "TernConfig", "TernCore", http1, http2]),
+        ternTests("TernNetworkTests", ["TernNetwork", "TernUpstream", "TernTransport", "TernConfig", "TernCore", protobuf]),
         ternTests("TernUpstreamTests", ["TernUpstream", "TernConfig"]),
+        ternTests("TernTransportTests", ["TernTransport", "TernConfig", "TernCore"]),
         ternTests("TernAdminTests", ["TernAdmin", "TernConfig", "TernCore"]),
         ternTests("TernServerTests", ["TernServer", "TernNetwork", "TernUpstream", "TernConfig", "TernCore", protobuf]),
         ternTests("IntegrationTests", ["TernTestSupport", "TernServer", "TernConfig", "TernCore"]),

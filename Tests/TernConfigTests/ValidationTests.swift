@@ -175,7 +175,9 @@ import TernConfig
                         connection_keepalive: { interval: 30s, timeout: 10s }
             """
         let loaded = try BootstrapLoader.load(from: .text(yaml))
-        #expect(loaded.warnings.map(\.path) == ["static_resources.clusters[0].typed_extension_protocol_options"])
+        // connection_keepalive is not implemented: the warning names it through the map's key.
+        #expect(loaded.warnings.map(\.path) == ["static_resources.clusters[0].typed_extension_protocol_options"
+            + "[\"envoy.extensions.upstreams.http.v3.HttpProtocolOptions\"].explicit_http_config.http2_protocol_options.connection_keepalive"])
         let options = try #require(loaded.bootstrap.staticResources.clusters.first?
             .typedExtensionProtocolOptions["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"])
         let decoded = try Envoy_Extensions_Upstreams_Http_V3_HttpProtocolOptions(unpackingAny: options)

@@ -39,7 +39,11 @@ private struct Unchecked<T>: @unchecked Sendable { let value: T }
         }
         // A little longer, so a wrongly kept "b" would show up.
         try await Task.sleep(for: .milliseconds(60))
-        #expect(fired.withLockedValue { $0 } == ["d", "c", "a"])
+        // Within one list nodes expire in deadline order; lists that are due in the same wake-up
+        // (a loaded machine wakes late) are walked in no particular order.
+        let order = fired.withLockedValue { $0 }
+        #expect(order.sorted() == ["a", "c", "d"], "\(order)")
+        #expect(order.filter { $0 != "d" } == ["c", "a"], "\(order)")
         let scheduled = try await loop.submit { box.value.1.map { $0.isTimerScheduled } }.get()
         #expect(scheduled == [false, false, false, false])
         try await group.shutdownGracefully()

@@ -153,18 +153,18 @@ import Testing
     // MARK: - gRPC answers and stats
 
     @Test func grpcRequestDetection() {
-        #expect(FaultLocalReply.isGRPC(headers(("content-type", "application/grpc"))))
-        #expect(FaultLocalReply.isGRPC(headers(("content-type", "application/grpc+proto"))))
-        #expect(!FaultLocalReply.isGRPC(headers(("content-type", "application/grpc-web"))))
-        #expect(!FaultLocalReply.isGRPC(headers(("content-type", "text/plain"))))
-        #expect(!FaultLocalReply.isGRPC(headers()))
+        #expect(GRPCLocalReply.isGRPC(headers(("content-type", "application/grpc"))))
+        #expect(GRPCLocalReply.isGRPC(headers(("content-type", "application/grpc+proto"))))
+        #expect(!GRPCLocalReply.isGRPC(headers(("content-type", "application/grpc-web"))))
+        #expect(!GRPCLocalReply.isGRPC(headers(("content-type", "text/plain"))))
+        #expect(!GRPCLocalReply.isGRPC(headers()))
     }
 
     @Test func httpStatusMapsToGRPCStatusAsEnvoy() {
-        #expect(FaultLocalReply.grpcStatusForHTTP(503) == 14)
-        #expect(FaultLocalReply.grpcStatusForHTTP(404) == 12)
-        #expect(FaultLocalReply.grpcStatusForHTTP(403) == 7)
-        #expect(FaultLocalReply.grpcStatusForHTTP(418) == 2)
+        #expect(GRPCStatus.forHTTPStatus(503) == 14)
+        #expect(GRPCStatus.forHTTPStatus(404) == 12)
+        #expect(GRPCStatus.forHTTPStatus(403) == 7)
+        #expect(GRPCStatus.forHTTPStatus(418) == 2)
     }
 
     @Test func downstreamClusterStatsAreBounded() {

@@ -122,12 +122,12 @@ struct AccessLogCompilerTests {
 
     @Test func filtersAndUnimplementedCommandsWarn() throws {
         let ctx = context()
-        var log = try AccessLogProtos.file(path: "/dev/stderr", text: "%REQUESTED_SERVER_NAME%\n")
+        var log = try AccessLogProtos.file(path: "/dev/stderr", text: "%VIRTUAL_CLUSTER_NAME%\n")
         log.filter.responseFlagFilter.flags = ["UF"]
         _ = try AccessLogCompiler.compile([log], path: "l", context: ctx)
         #expect(ctx.warnings.map(\.description) == [
             "l[0].filter: not implemented by Tern yet; ignored",
-            "l[0].typed_config.log_format.text_format: %REQUESTED_SERVER_NAME% is not implemented by Tern yet; it prints '-'",
+            "l[0].typed_config.log_format.text_format: %VIRTUAL_CLUSTER_NAME% is not implemented by Tern yet; it prints '-'",
         ])
     }
 

@@ -72,10 +72,19 @@ struct AccessLogFormatTests {
         #expect(try AccessLogFormat(text: text, omitEmptyValues: true).format(r) == "||||")
     }
 
+    @Test func requestedServerNamePrintsTheSNI() throws {
+        let format = try AccessLogFormat(text: "%REQUESTED_SERVER_NAME%")
+        let record = TestAccessLogRecord()
+        #expect(format.format(record) == "-")
+        record.requestedServerName = "api.example.com"
+        #expect(format.format(record) == "api.example.com")
+        #expect(format.unimplementedCommands.isEmpty)
+    }
+
     @Test func unimplementedCommandsParseAndPrintDash() throws {
-        let format = try AccessLogFormat(text: "%REQUESTED_SERVER_NAME% %DYNAMIC_METADATA(istio.mixer:status)%")
+        let format = try AccessLogFormat(text: "%VIRTUAL_CLUSTER_NAME% %DYNAMIC_METADATA(istio.mixer:status)%")
         #expect(format.format(TestAccessLogRecord()) == "- -")
-        #expect(format.unimplementedCommands == ["REQUESTED_SERVER_NAME", "DYNAMIC_METADATA"])
+        #expect(format.unimplementedCommands == ["VIRTUAL_CLUSTER_NAME", "DYNAMIC_METADATA"])
     }
 
     @Test(arguments: ["%NOT_A_COMMAND%", "%REQ%", "%REQ()%", "abc %PROTOCOL", "%START_TIME(%s", "%lower%"])

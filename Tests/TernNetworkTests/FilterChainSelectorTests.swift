@@ -68,6 +68,77 @@ struct FilterChainSelectorTests {
         #expect(select(chains, try props(transport: "raw_buffer")) == "plain")
     }
 
+    @Test func clientALPNOrderDecidesAmongChains() throws {
+        let chains = [
+            chain("h1", FilterChainMatch(applicationProtocols: ["http/1.1"])),
+            chain("h2", FilterChainMatch(applicationProtocols: ["h2"])),
+            chain("rest", FilterChainMatch()),
+        ]
+        // Envoy walks the client's list in order: its first protocol that a chain names wins,
+        // whatever the order of the chains.
+        #expect(select(chains, try props(transport: "tls", alpn: ["h2", "http/1.1"])) == "h2")
+        #expect(select(chains, try props(transport: "tls", alpn: ["http/1.1", "h2"])) == "h1")
+        #expect(select(chains, try props(transport: "tls", alpn: ["spdy/3", "h2"])) == "h2")
+        #expect(select(chains, try props(transport: "tls", alpn: ["spdy/3"])) == "rest")
+    }
+
+    @Test func wildcardNeverMatchesItsBareDomain() throws {
+        let chains = [chain("wild", FilterChainMatch(serverNames: ["*.Example.com"])), chain("none", FilterChainMatch())]
+        #expect(select(chains, try props(sni: "example.com")) == "none")
+        #expect(select(chains, try props(sni: "a.b.example.com")) == "wild")
+    }
+
+    @Test func aSpecificStepNeverFallsBackToAWiderChainLater() throws {
+        // Envoy's tree walk: the SNI step picks "sni-tls"; its transport protocol then rules it
+        // out, and the catch-all chain is not considered again (the default chain would be).
+        let chains = [
+            chain("sni-tls", FilterChainMatch(serverNames: ["a.example.com"], transportProtocol: "tls")),
+            chain("catch-all", FilterChainMatch()),
+        ]
+        #expect(select(chains, try props(sni: "a.example.com", transport: "tls")) == "sni-tls")
+        #expect(select(chains, try props(sni: "a.example.com", transport: "raw_buffer")) == nil)
+        #expect(select(chains, try props(sni: "b.example.com", transport: "raw_buffer")) == "catch-all")
+    }
+
+    @Test func serverNameIsDecidedBeforeTransportProtocol() throws {
+        let chains = [
+            chain("tls", FilterChainMatch(transportProtocol: "tls")),
+            chain("sni", FilterChainMatch(serverNames: ["a.example.com"])),
+        ]
+        #expect(select(chains, try props(sni: "a.example.com", transport: "tls")) == "sni")
+        #expect(select(chains, try props(sni: "b.example.com", transport: "tls")) == "tls")
+    }
+
+    @Test func sourceTypeAndDirectSource() throws {
+        let chains = [
+            chain("local", FilterChainMatch(sourceType: .sameIPOrLoopback)),
+            chain("external", FilterChainMatch(sourceType: .external)),
+        ]
+        #expect(select(chains, try props(src: "127.0.0.1")) == "local")
+        #expect(select(chains, try props(src: "10.0.0.1")) == "local", "same IP as the destination")
+        #expect(select(chains, try props(src: "192.168.0.9")) == "external")
+        #expect(select(chains, try props(dst: "::1", src: "::1")) == "local")
+        let direct = [
+            chain("lan", FilterChainMatch(directSourcePrefixRanges: [CIDRRange(address: "192.168.0.0", prefixLength: 16)!])),
+            chain("any", FilterChainMatch()),
+        ]
+        #expect(select(direct, try props(src: "192.168.1.1")) == "lan")
+        #expect(select(direct, try props(src: "203.0.113.9")) == "any")
+    }
+
+    @Test func overlapIsSharingOneCombinationOfValues() {
+        let ab = FilterChainMatch(serverNames: ["a.test", "b.test"], applicationProtocols: ["h2", "http/1.1"])
+        #expect(ab.overlaps(FilterChainMatch(serverNames: ["B.test"], applicationProtocols: ["h2"])))
+        #expect(!ab.overlaps(FilterChainMatch(serverNames: ["b.test"])), "no ALPN is its own value")
+        #expect(!ab.overlaps(FilterChainMatch(serverNames: ["c.test"], applicationProtocols: ["h2"])))
+        #expect(!ab.overlaps(FilterChainMatch(serverNames: ["b.test"], transportProtocol: "tls", applicationProtocols: ["h2"])))
+        let wide = FilterChainMatch(prefixRanges: [CIDRRange(address: "10.1.2.3", prefixLength: 8)!])
+        #expect(wide.overlaps(FilterChainMatch(prefixRanges: [CIDRRange(address: "10.0.0.0", prefixLength: 8)!])),
+                "a range is compared with its host bits cleared")
+        #expect(!wide.overlaps(FilterChainMatch(prefixRanges: [CIDRRange(address: "10.0.0.0", prefixLength: 16)!])))
+        #expect(FilterChainMatch().overlaps(FilterChainMatch()))
+    }
+
     @Test func sourcePrefixAndPort() throws {
         let chains = [
             chain("lan", FilterChainMatch(sourcePrefixRanges: [CIDRRange(address: "192.168.0.0", prefixLength: 16)!])),

@@ -23,6 +23,7 @@ final class TestAccessLogRecord: AccessLogRecord {
     var responseDurationNanoseconds: Int64?
     var upstreamTransportFailureReason: String?
     var connectionTerminationDetails: String?
+    var requestedServerName: String?
 
     func requestHeader(_ name: String) -> String? { requestHeaders[name] }
     func responseHeader(_ name: String) -> String? { responseHeaders[name] }

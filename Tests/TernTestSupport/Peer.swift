@@ -11,6 +11,8 @@ public enum Peer: String, Sendable, CaseIterable, CustomStringConvertible {
     case nghttp
     /// nghttp2's HTTP/2 load generator (Debian `nghttp2-client`).
     case h2load
+    /// A real h2c upstream server (Debian `nginx`, with the http_v2 and dav modules).
+    case nginx
     case openssl
     /// The venv's Python, which has `requests`, `grpcio` and `grpcio-health-checking`.
     case python = "python3"
@@ -50,6 +52,8 @@ public enum Peer: String, Sendable, CaseIterable, CustomStringConvertible {
         } else {
             dirs.append(venvBin)
         }
+        // Debian installs nginx in /usr/sbin, which a user's PATH may lack.
+        if name == "nginx" { dirs.append(URL(fileURLWithPath: "/usr/sbin")) }
         return dirs.map { $0.appendingPathComponent(name) }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }

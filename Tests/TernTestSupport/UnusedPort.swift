@@ -21,20 +21,26 @@ public enum UnusedPort {
     }
 
     /// A port that was free a moment ago, for a proxy under test to bind itself (a listener at a
-    /// fixed port). Unlike `next()` nothing holds it, so another test may take it meanwhile; use
-    /// it only where the port must be known before the proxy starts.
+    /// fixed port). Nothing holds it, so it is drawn below the kernel's ephemeral range (32768 and
+    /// up): no port-0 server or outgoing connection of a parallel test can be handed it meanwhile,
+    /// only another `forBinding()` caller, one in thousands of ports.
     public static func forBinding() throws -> Int {
-        let (fd, port) = try bound()
-        close(fd)
-        return port
+        for _ in 0..<100 {
+            let port = Int.random(in: 20000..<32768)
+            if let fd = try? bound(port: port) {
+                close(fd.0)
+                return port
+            }
+        }
+        throw HarnessError("no free port below the ephemeral range")
     }
 
-    private static func bound() throws -> (Int32, Int) {
+    private static func bound(port: Int = 0) throws -> (Int32, Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HarnessError("socket() failed: errno \(errno)") }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = 0
+        addr.sin_port = UInt16(port).bigEndian
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &addr) {

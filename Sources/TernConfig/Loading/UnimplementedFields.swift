@@ -58,15 +58,10 @@ package enum UnimplementedFields {
         "envoy.config.core.v3.Http1ProtocolOptions.enable_trailers",
         "envoy.config.core.v3.Http1ProtocolOptions.allow_chunked_length",
         "envoy.config.core.v3.Http1ProtocolOptions.override_stream_error_on_invalid_http_message",
-        // HCM http2_protocol_options: max_concurrent_streams and the two initial window sizes
-        // are implemented (downstream h2c); the other knobs are not.
+        // HCM http2_protocol_options: max_concurrent_streams, the two initial window sizes and
+        // the five flood limits are implemented (downstream h2c); the other knobs are not.
         "envoy.config.core.v3.Http2ProtocolOptions.hpack_table_size",
         "envoy.config.core.v3.Http2ProtocolOptions.allow_connect",
-        "envoy.config.core.v3.Http2ProtocolOptions.max_outbound_frames",
-        "envoy.config.core.v3.Http2ProtocolOptions.max_outbound_control_frames",
-        "envoy.config.core.v3.Http2ProtocolOptions.max_consecutive_inbound_frames_with_empty_payload",
-        "envoy.config.core.v3.Http2ProtocolOptions.max_inbound_priority_frames_per_stream",
-        "envoy.config.core.v3.Http2ProtocolOptions.max_inbound_window_update_frames_per_data_frame_sent",
         "envoy.config.core.v3.Http2ProtocolOptions.stream_error_on_invalid_http_messaging",
         "envoy.config.core.v3.Http2ProtocolOptions.override_stream_error_on_invalid_http_message",
         "envoy.config.core.v3.Http2ProtocolOptions.connection_keepalive",
@@ -84,9 +79,6 @@ package enum UnimplementedFields {
         "envoy.config.listener.v3.Listener.use_original_dst",
         "envoy.config.listener.v3.Listener.metadata",
         "envoy.config.listener.v3.Listener.drain_type",
-        "envoy.config.listener.v3.Listener.listener_filters",
-        "envoy.config.listener.v3.Listener.listener_filters_timeout",
-        "envoy.config.listener.v3.Listener.continue_on_listener_filters_timeout",
         "envoy.config.listener.v3.Listener.transparent",
         "envoy.config.listener.v3.Listener.freebind",
         "envoy.config.listener.v3.Listener.socket_options",
@@ -95,12 +87,9 @@ package enum UnimplementedFields {
         "envoy.config.listener.v3.Listener.bind_to_port",
         "envoy.config.listener.v3.AdditionalAddress.socket_options",
         "envoy.config.listener.v3.FilterChain.metadata",
-        "envoy.config.listener.v3.FilterChain.transport_socket",
         "envoy.config.listener.v3.FilterChain.transport_socket_connect_timeout",
         "envoy.config.listener.v3.FilterChainMatch.address_suffix",
         "envoy.config.listener.v3.FilterChainMatch.suffix_len",
-        "envoy.config.listener.v3.FilterChainMatch.source_type",
-        "envoy.config.listener.v3.FilterChainMatch.direct_source_prefix_ranges",
     ]
 
     // MARK: - envoy.config.route.v3
@@ -115,16 +104,14 @@ package enum UnimplementedFields {
     private static let cluster: Set<String> = [
         "envoy.config.cluster.v3.Cluster.cluster_type",
         "envoy.config.cluster.v3.Cluster.eds_cluster_config",
-        "envoy.config.cluster.v3.Cluster.http_protocol_options",
-        "envoy.config.cluster.v3.Cluster.http2_protocol_options",
         "envoy.config.cluster.v3.Cluster.upstream_http_protocol_options",
-        "envoy.config.cluster.v3.Cluster.typed_extension_protocol_options",
+        // HttpProtocolOptions (typed_extension_protocol_options): the upstream protocol choice and
+        // common_http_protocol_options are implemented; auto_sni and friends need TLS.
+        "envoy.extensions.upstreams.http.v3.HttpProtocolOptions.upstream_http_protocol_options",
         "envoy.config.cluster.v3.Cluster.cleanup_interval",
         "envoy.config.cluster.v3.Cluster.upstream_bind_config",
         "envoy.config.cluster.v3.Cluster.original_dst_lb_config",
-        "envoy.config.cluster.v3.Cluster.transport_socket",
         "envoy.config.cluster.v3.Cluster.metadata",
-        "envoy.config.cluster.v3.Cluster.protocol_selection",
         "envoy.config.cluster.v3.Cluster.upstream_connection_options",
         "envoy.config.cluster.v3.Cluster.close_connections_on_host_health_failure",
         "envoy.config.cluster.v3.Cluster.ignore_health_on_host_removal",

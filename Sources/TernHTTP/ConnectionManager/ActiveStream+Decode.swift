@@ -31,6 +31,7 @@ extension ActiveStream {
         requestHead = head
         info.request = head
         requestComplete = endStream
+        startMaxStreamDuration()  // before the filters: it may rewrite grpc-timeout, as Envoy does
         runDecodeHeaders(endStream: endStream)
     }
 

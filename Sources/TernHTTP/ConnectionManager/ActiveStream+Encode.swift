@@ -127,7 +127,7 @@ extension ActiveStream {
     // MARK: - local replies and resets
 
     public func sendLocalReply(status: HTTPResponseStatus, body: String, details: String, flags: ResponseFlags,
-                               headers: HTTPHeaders?) {
+                               headers: HTTPHeaders?, grpcStatus: Int?) {
         guard !responseComplete, !destroyed else { return }
         info.responseFlags.formUnion(flags)
         info.responseCodeDetails = details
@@ -141,12 +141,22 @@ extension ActiveStream {
         encodePendingBody.removeAll()
         encodePendingTrailers = nil
         var h = headers ?? HTTPHeaders()
+        // While a filter holds the head (decodeHeaders), the stream's record has it.
+        let request = requestHead ?? info.request
+        let isHead = request?.method == .HEAD
+        if let request, GRPCLocalReply.isGRPC(request.headers) {
+            // Trailers-only: HTTP 200 and the error in grpc-status/grpc-message (Envoy's
+            // %RESPONSE_CODE% and downstream_rq_2xx see the 200 too).
+            h = GRPCLocalReply.head(httpStatus: Int(status.code), grpcStatus: grpcStatus, body: body, headers: h,
+                                    isHeadRequest: isHead)
+            encodeHeaders(HTTPResponseHead(version: downstreamVersion, status: .ok, headers: h), endStream: true)
+            return
+        }
         let bodyBytes = body.utf8.count
         if bodyBytes > 0 && !h.contains(name: "content-type") { h.add(name: "content-type", value: "text/plain") }
         h.replaceOrAdd(name: "content-length", value: String(bodyBytes))
         let version = downstreamVersion
         let head = HTTPResponseHead(version: version, status: status, headers: h)
-        let isHead = (requestHead ?? info.request)?.method == .HEAD
         if bodyBytes == 0 || isHead {
             encodeHeaders(head, endStream: true)
         } else {

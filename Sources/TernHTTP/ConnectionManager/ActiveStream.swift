@@ -56,6 +56,9 @@ public final class ActiveStream: TimerListNode, HTTPFilterCallbacks {
     var lastActivity = NIODeadline.now()
     /// `request_timeout` (off by default) uses a plain event-loop timer.
     var requestTimer: NIOScheduledCallback?
+    /// The route's `max_stream_duration` (ActiveStream+MaxStreamDuration): its length varies
+    /// per request with `grpc-timeout`, so it is a plain event-loop timer too.
+    var maxStreamDurationTimer: NIOScheduledCallback?
     public var onDownstreamWritable: (() -> Void)?
 
     init(config: HTTPConnectionManagerConfig, connection: DownstreamConnection, codec: any StreamCodec,
@@ -125,12 +128,13 @@ public final class ActiveStream: TimerListNode, HTTPFilterCallbacks {
         timeoutStream(status: .requestTimeout, body: "request timeout", details: "request_overall_timeout", flags: [])
     }
 
-    private func timeoutStream(status: HTTPResponseStatus, body: String, details: String, flags: ResponseFlags) {
+    func timeoutStream(status: HTTPResponseStatus, body: String, details: String, flags: ResponseFlags,
+                       grpcStatus: Int? = nil) {
         for f in filters { f.onStreamReset(stream: self) }
         if responseStarted {
             resetStream(flags: flags, details: details)
         } else {
-            sendLocalReply(status: status, body: body, details: details, flags: flags, headers: nil)
+            sendLocalReply(status: status, body: body, details: details, flags: flags, headers: nil, grpcStatus: grpcStatus)
         }
     }
 
@@ -159,6 +163,8 @@ public final class ActiveStream: TimerListNode, HTTPFilterCallbacks {
         cancelTimer()
         if let requestTimer { worker.eventLoop.assumeIsolated().cancelScheduledCallback(requestTimer) }
         requestTimer = nil
+        if let maxStreamDurationTimer { worker.eventLoop.assumeIsolated().cancelScheduledCallback(maxStreamDurationTimer) }
+        maxStreamDurationTimer = nil
         info.finish()
         let w = worker.index
         config.stats.downstreamRqActive.dec(worker: w)

@@ -29,6 +29,12 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
     /// Tern closed the connection (drain, idle timeout, protocol error), not the client.
     var closedLocally = false
 
+    /// The connection's flood limits, which count the frames streams write.
+    var flood: HTTP2FloodHandler?
+    /// Streams ended, and those ended prematurely (Envoy's rapid-reset accounting).
+    var endedStreams = 0
+    var prematureResets = 0
+
     /// False when the connection was already counted at accept (AUTO: the HTTP/1.1 codec
     /// counted it before the first bytes chose HTTP/2).
     let countsConnection: Bool
@@ -54,12 +60,20 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         ]
         // The connection window grows from the protocol's 65535 to this with a WINDOW_UPDATE.
         connectionConfig.targetWindowSize = settings.initialConnectionWindowSize
+        Self.applyFloodLimits(settings.floodLimits, to: &connectionConfig)
         var streamConfig = NIOHTTP2Handler.StreamConfiguration()
         streamConfig.targetWindowSize = settings.initialStreamWindowSize
+        Self.applyResetLimits(to: &streamConfig)
         let workerState = connection.worker.state(HTTPWorkerState.self) { HTTPWorkerState() }
         // The initializer runs on this connection's event loop, which owns both.
-        let loopBound = NIOLoopBound((connection, workerState), eventLoop: pipeline.eventLoop)
         let server = HTTP2ServerConnection(config: config, connection: connection, countsConnection: countsConnection)
+        let loopBound = NIOLoopBound((connection, workerState, server), eventLoop: pipeline.eventLoop)
+        // Envoy's flood limits look at the frames on the wire, so they sit on the socket side
+        // of NIOHTTP2 (which sees the client preface first through them).
+        let flood = HTTP2FloodHandler(limits: settings.floodLimits, stats: settings.codecStats, worker: connection.worker.index) {
+            [weak server] _ in server?.closedLocally = true
+        }
+        server.flood = flood
         let handler = NIOHTTP2Handler(
             mode: .server, eventLoop: pipeline.eventLoop, connectionConfiguration: connectionConfig,
             streamConfiguration: streamConfig,
@@ -68,13 +82,15 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
             // Stream channels are made on the connection's event loop.
             do {
                 try streamChannel.pipeline.syncOperations.addHandler(
-                    HTTP2StreamCodec(config: config, connection: loopBound.value.0, workerState: loopBound.value.1))
+                    HTTP2StreamCodec(config: config, connection: loopBound.value.0, workerState: loopBound.value.1,
+                                     server: loopBound.value.2))
                 return streamChannel.eventLoop.makeSucceededVoidFuture()
             } catch {
                 return streamChannel.eventLoop.makeFailedFuture(error)
             }
         }
-        try pipeline.addHandler(handler, position: position)
+        try pipeline.addHandler(flood, position: position)
+        try pipeline.addHandler(handler, position: .after(flood))
         try pipeline.addHandler(server, position: .after(handler))
     }
 

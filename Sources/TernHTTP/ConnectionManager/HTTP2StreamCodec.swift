@@ -26,11 +26,18 @@ final class HTTP2StreamCodec: ChannelDuplexHandler, StreamCodec {
     var ignoringRequest = false
     var readDisabled = false
     var readHeld = false
+    /// The connection, told when this stream ends (premature-reset accounting).
+    let server: HTTP2ServerConnection?
+    let createdAt = NIODeadline.now()
+    /// A response head was written: the stream has a response code (Envoy's premature-reset test).
+    var respondedWithHead = false
 
-    init(config: HTTPConnectionManagerConfig, connection: DownstreamConnection, workerState: HTTPWorkerState) {
+    init(config: HTTPConnectionManagerConfig, connection: DownstreamConnection, workerState: HTTPWorkerState,
+         server: HTTP2ServerConnection? = nil) {
         self.config = config
         self.connection = connection
         self.workerState = workerState
+        self.server = server
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
@@ -107,6 +114,9 @@ final class HTTP2StreamCodec: ChannelDuplexHandler, StreamCodec {
             self.stream = nil
             stream.downstreamReset()
         }
+        // Envoy's premature reset: a stream that ended within its first second without a
+        // response (whole seconds, as Envoy truncates them: under 2 s).
+        server?.streamEnded(premature: !respondedWithHead && NIODeadline.now() - createdAt < .seconds(2))
         context.fireChannelInactive()
     }
 
@@ -141,16 +151,17 @@ final class HTTP2StreamCodec: ChannelDuplexHandler, StreamCodec {
 
     func write100Continue() {
         let headers = HPACKHeaders([(":status", "100")])
-        context.writeAndFlush(wrapOutboundOut(.headers(.init(headers: headers, endStream: false))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.headers(.init(headers: headers, endStream: false))), promise: trackFrame())
     }
 
     func writeResponseHead(_ head: HTTPResponseHead, endStream: Bool) {
+        respondedWithHead = true
         var headers = HPACKHeaders([(":status", String(head.status.code))])
         // Lowercases names and drops connection, keep-alive, proxy-connection, transfer-encoding
         // and upgrade (and whatever `connection` names), as HTTP/2 requires.
         headers.add(contentsOf: HPACKHeaders(httpHeaders: head.headers, normalizeHTTPHeaders: true))
         let frame = wrapOutboundOut(.headers(.init(headers: headers, endStream: endStream)))
-        if endStream { context.writeAndFlush(frame, promise: nil) } else { context.write(frame, promise: nil) }
+        if endStream { context.writeAndFlush(frame, promise: trackFrame()) } else { context.write(frame, promise: trackFrame()) }
     }
 
     func writeResponseBody(_ data: ByteBuffer, endStream: Bool) {
@@ -159,13 +170,16 @@ final class HTTP2StreamCodec: ChannelDuplexHandler, StreamCodec {
         }
         // Each chunk from the upstream goes out at once: the upstream read that produced it is
         // the natural batch.
-        context.writeAndFlush(wrapOutboundOut(.data(.init(data: .byteBuffer(data), endStream: endStream))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.data(.init(data: .byteBuffer(data), endStream: endStream))), promise: trackFrame())
     }
 
     func writeResponseTrailers(_ trailers: HTTPHeaders) {
         let headers = HPACKHeaders(httpHeaders: trailers, normalizeHTTPHeaders: true)
-        context.writeAndFlush(wrapOutboundOut(.headers(.init(headers: headers, endStream: true))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.headers(.init(headers: headers, endStream: true))), promise: trackFrame())
     }
+
+    /// Counts a HEADERS or DATA frame against `max_outbound_frames` until it is on the socket.
+    private func trackFrame() -> EventLoopPromise<Void>? { server?.flood?.trackStreamFrame() }
 
     /// RST_STREAM with NO_ERROR, as Envoy's codec does for a local reset; the connection and its
     /// other streams go on.
@@ -183,7 +197,14 @@ final class HTTP2StreamCodec: ChannelDuplexHandler, StreamCodec {
             // Envoy does, instead of reading a body nobody wants.
             config.stats.downstreamRqResponseBeforeRqComplete.inc(worker: connection.worker.index)
             ignoringRequest = true
-            context.writeAndFlush(wrapOutboundOut(.rstStream(.noError)), promise: nil)
+            // After the rest of this read: a frame already received for the stream that breaks
+            // the protocol (a body longer than its content-length) then gets NIOHTTP2's
+            // PROTOCOL_ERROR reset, as Envoy's codec gives it, rather than being ignored.
+            let context = self.context!
+            context.eventLoop.assumeIsolated().execute { [self] in
+                guard context.channel.isActive else { return }
+                context.writeAndFlush(wrapOutboundOut(.rstStream(.noError)), promise: nil)
+            }
         }
         setReadDisabled(false)
     }

@@ -1,7 +1,8 @@
 import NIOCore
 import TernNetwork
 
-/// `codec_type: AUTO` without TLS, as Envoy does it: the first bytes of a connection decide.
+/// `codec_type: AUTO`, as Envoy does it: over TLS the ALPN protocol the handshake negotiated
+/// decides ("h2" or "http/1.1"); otherwise the first bytes of the connection do.
 /// The HTTP/2 client preface (`PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n`) selects HTTP/2, anything
 /// else HTTP/1.1. The detector then installs the chosen codec behind itself, hands it every
 /// byte it saw (the preface included: NIOHTTP2 checks it) and removes itself, so an HTTP/1.1
@@ -46,7 +47,13 @@ final class HTTPCodecDetector: ChannelInboundHandler, RemovableChannelHandler {
             buffered = bytes
             return
         }
-        guard let isHTTP2 = Self.detect(bytes) else {
+        // Over TLS the negotiated ALPN protocol decides, as in Envoy; without ALPN the preface does.
+        let isHTTP2: Bool? = switch connection.tls?.negotiatedProtocol {
+        case "h2"?: true
+        case "http/1.1"?, "http/1.0"?: false
+        default: Self.detect(bytes)
+        }
+        guard let isHTTP2 else {
             buffered = bytes
             return
         }

@@ -79,12 +79,17 @@ package enum HTTPConnectionManagerCompiler {
             defaultHostForHTTP10: p.httpProtocolOptions.defaultHostForHTTP10.isEmpty ? nil : p.httpProtocolOptions.defaultHostForHTTP10,
             stripMatchingHostPort: p.stripMatchingHostPort,
             bufferLimitBytes: 1024 * 1024,
-            http2: try compileHTTP2(p.http2ProtocolOptions, path: path + ".http2_protocol_options"))
+            http2: try compileHTTP2(p.http2ProtocolOptions, path: path + ".http2_protocol_options",
+                                    stats: HTTP2CodecStats(root: context.stats.root, statPrefix: p.statPrefix)))
     }
 
-    /// The `http2_protocol_options` Tern implements; the others warn at load (UnimplementedFields).
-    static func compileHTTP2(_ p: Envoy_Config_Core_V3_Http2ProtocolOptions, path: String) throws -> HTTP2Settings {
+    /// The `http2_protocol_options` Tern implements (windows, streams, flood limits); the others
+    /// warn at load (UnimplementedFields).
+    static func compileHTTP2(_ p: Envoy_Config_Core_V3_Http2ProtocolOptions, path: String,
+                             stats: HTTP2CodecStats? = nil) throws -> HTTP2Settings {
         var s = HTTP2Settings()
+        s.codecStats = stats
+        s.floodLimits = try HTTP2FloodLimitsCompiler.compile(p, path: path)
         if p.hasMaxConcurrentStreams {
             let v = p.maxConcurrentStreams.value
             guard (1...2_147_483_647).contains(v) else {

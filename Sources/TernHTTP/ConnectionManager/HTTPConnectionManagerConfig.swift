@@ -101,6 +101,10 @@ public struct HTTP2Settings: Sendable {
     public var initialStreamWindowSize = 268_435_456
     /// `initial_connection_window_size` (Envoy's default 256 MiB).
     public var initialConnectionWindowSize = 268_435_456
+    /// Envoy's flood limits (`max_outbound_frames` and the four others).
+    public var floodLimits = HTTP2FloodLimits()
+    /// The codec's `http2.*` stats; nil in a config made without a stats store.
+    public var codecStats: HTTP2CodecStats?
 
     public init() {}
 }

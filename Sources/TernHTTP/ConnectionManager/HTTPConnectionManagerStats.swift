@@ -30,6 +30,7 @@ public final class HTTPConnectionManagerStats: Sendable {
     public let downstreamRqCodes: CodeStats
     public let downstreamRqTimeout: Counter
     public let downstreamRqIdleTimeout: Counter
+    public let downstreamRqMaxDurationReached: Counter
     public let downstreamRqRxReset: Counter
     public let downstreamRqTxReset: Counter
     public let downstreamRqTooLarge: Counter
@@ -71,6 +72,7 @@ public final class HTTPConnectionManagerStats: Sendable {
         downstreamRqCodes = CodeStats(scope: s, prefix: "downstream_rq_", exactCodes: false)
         downstreamRqTimeout = s.counter("downstream_rq_timeout")
         downstreamRqIdleTimeout = s.counter("downstream_rq_idle_timeout")
+        downstreamRqMaxDurationReached = s.counter("downstream_rq_max_duration_reached")
         downstreamRqRxReset = s.counter("downstream_rq_rx_reset")
         downstreamRqTxReset = s.counter("downstream_rq_tx_reset")
         downstreamRqTooLarge = s.counter("downstream_rq_too_large")

@@ -54,7 +54,7 @@ enum RequestHeaderPolicy {
         if !scan.isDisjoint(with: HeaderScan.hopByHop) { isUpgrade = stripHopByHop(&head.headers, scan: scan) }
 
         if !scan.contains(.xForwardedProto) {
-            head.headers.add(name: "x-forwarded-proto", value: "http")
+            head.headers.add(name: "x-forwarded-proto", value: connection.tls == nil ? "http" : "https")
         }
         if config.useRemoteAddress, !config.skipXffAppend, let ip = connection.remoteAddress?.ipAddress {
             if scan.contains(.xForwardedFor), let existing = head.headers.first(name: "x-forwarded-for") {

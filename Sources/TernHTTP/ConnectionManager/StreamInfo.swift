@@ -30,6 +30,8 @@ public final class StreamInfo: AccessLogRecord {
     /// arrives; read by filters such as RBAC (`remote_ip`).
     public internal(set) var trustedDownstreamRemoteAddress: SocketAddress?
     public var connectionTerminationDetails: String?
+    /// The connection's SNI (`%REQUESTED_SERVER_NAME%`).
+    public var requestedServerName: String? { downstream.requestedServerName.isEmpty ? nil : downstream.requestedServerName }
     let downstream: DownstreamConnection
 
     init(downstream: DownstreamConnection) {

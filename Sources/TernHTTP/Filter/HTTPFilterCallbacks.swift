@@ -26,9 +26,11 @@ public protocol HTTPFilterCallbacks: AnyObject {
     func continueEncoding()
 
     /// Answers the request from the proxy (`direct_response`, errors): `text/plain` body,
-    /// Envoy's details string and response flags. Ends the stream.
+    /// Envoy's details string and response flags. Ends the stream. A gRPC request gets it as a
+    /// trailers-only gRPC answer instead (GRPC/GRPCLocalReply), with `grpcStatus` or else the
+    /// status Envoy maps the HTTP status to.
     func sendLocalReply(status: HTTPResponseStatus, body: String, details: String, flags: ResponseFlags,
-                        headers: HTTPHeaders?)
+                        headers: HTTPHeaders?, grpcStatus: Int?)
 
     /// The terminal filter's response path: runs encoder filters, then the codec.
     func encodeHeaders(_ head: HTTPResponseHead, endStream: Bool)
@@ -46,6 +48,12 @@ public protocol HTTPFilterCallbacks: AnyObject {
 }
 
 extension HTTPFilterCallbacks {
+    /// A local reply whose gRPC status, for a gRPC request, is mapped from the HTTP status.
+    public func sendLocalReply(status: HTTPResponseStatus, body: String, details: String, flags: ResponseFlags,
+                               headers: HTTPHeaders?) {
+        sendLocalReply(status: status, body: body, details: details, flags: flags, headers: headers, grpcStatus: nil)
+    }
+
     /// The matched route's compiled `typed_per_filter_config` for the filter named `name` in
     /// `http_filters` (route level over virtual host level), if it is a `T`.
     public func perRouteConfig<T>(_ name: String, as type: T.Type) -> T? {

@@ -89,6 +89,7 @@ package enum RouteConfigCompiler {
         case .route(let a):
             var forward = try compileForward(a, path: path + ".route", context: context)
             try HashPolicy.attach(to: &forward, a, path: path + ".route", context: context)
+            try GRPCTimeoutPolicy.attach(to: &forward, a, path: path + ".route", context: context)
             return .forward(forward)
         case .redirect(let a): return .redirect(try compileRedirect(a, path: path + ".redirect"))
         case .directResponse(let d):

@@ -66,8 +66,9 @@ public struct ForwardAction: Sendable {
     let regexRewrite: RegexRewrite?
     public let hostRewrite: HostRewrite
     public let appendXForwardedHost: Bool
-    /// Route timeout; nil when disabled (`0s`). Envoy's default is 15 s.
-    public let timeout: TimeAmount?
+    /// Route timeout; nil when disabled (`0s`, or a route with `max_stream_duration`). Envoy's
+    /// default is 15 s.
+    public var timeout: TimeAmount?
     public let idleTimeout: TimeAmount?
     /// Per-route upgrade overrides (`websocket` → enabled).
     public let upgrades: [String: Bool]
@@ -83,6 +84,9 @@ public struct ForwardAction: Sendable {
     public var priority: ResourcePriority = .default
     /// `request_mirror_policies`; nil when the route mirrors nothing.
     public let requestMirrorPolicies: RequestMirrorPolicies?
+    /// `max_stream_duration`, or the deprecated `max_grpc_timeout`: how `grpc-timeout` bounds
+    /// the request (GRPC/GRPCTimeoutPolicy); nil when the route sets neither.
+    public var grpcTimeout: GRPCTimeoutPolicy? = nil
 }
 
 /// One entry of `weighted_clusters`.

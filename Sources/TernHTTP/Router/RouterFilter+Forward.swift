@@ -3,7 +3,7 @@ import NIOHTTP1
 import TernNetwork
 import TernUpstream
 
-extension RouterFilter: HTTP1PoolWaiter {
+extension RouterFilter: UpstreamPoolWaiter {
     /// Chooses the cluster and host, prepares the upstream request head and asks the pool.
     func startForwarding(_ action: ForwardAction, route: RouteEntry, head: inout HTTPRequestHead,
                          stats hcm: HTTPConnectionManagerStats) {
@@ -32,6 +32,14 @@ extension RouterFilter: HTTP1PoolWaiter {
         self.cluster = cluster
         s.info.upstreamCluster = cluster.config.name
         let stats = cluster.config.stats
+        if isUpgrade, cluster.config.httpProtocol.http2Settings(downstreamIsHTTP2: s.downstreamVersion.major == 2) != nil {
+            // Tern has no extended CONNECT (RFC 8441): an upgrade cannot be carried over HTTP/2.
+            stats.upstreamCodes.record(503, worker: worker)
+            s.sendLocalReply(status: .serviceUnavailable, body: "upgrade over an HTTP/2 upstream is not supported",
+                             details: "upgrade_failed", flags: .upstreamProtocolError, headers: nil)
+            self.cluster = nil
+            return
+        }
         guard let host = cluster.chooseHost(context: action.loadBalancerContext(
             target: target, head: head, source: s.info.downstreamRemoteAddress,
             hashing: cluster.config.lb.policy.usesHash)) else {
@@ -53,25 +61,41 @@ extension RouterFilter: HTTP1PoolWaiter {
         acquireConnection(host: host)
     }
 
-    func poolReady(_ connection: HTTP1UpstreamConnection) {
+    func poolReady(_ connection: any UpstreamRequestStream) {
         host?.outlier?.putResult(.localOriginConnectSuccess)
         guard !done, let head = upstreamHead else {
             // The stream went away while the connection was being made: give it back.
-            pool?.release(connection)
+            connection.giveBack()
             return
         }
         guard takeRequestSlot() else {
             // max_requests: the connection stays with the pool; the request is refused as Envoy does.
-            pool?.release(connection)
+            connection.giveBack()
             pool = nil
             poolFailed(.overflow)
             return
         }
         upstream = connection
         connection.delegate = self
-        connection.sendHead(head, endStream: false)
         // A retry replays everything kept; otherwise only what arrived before the connection.
-        for chunk in retries.body ?? buffered { connection.sendBody(chunk) }
+        let body = retries.body ?? buffered
+        let trailers = retries.body != nil ? retries.trailers : bufferedTrailers
+        if requestEnded, body.isEmpty, trailers == nil {
+            // The whole request is its head (HTTP/2: HEADERS with END_STREAM, no empty DATA).
+            connection.sendHead(head, endStream: true)
+            startPerTryTimer()
+        } else {
+            sendRequest(head, body: body, on: connection)
+        }
+        if downstreamReadsDisabled, connection.isWritable {
+            downstreamReadsDisabled = false
+            stream.setDecoderReadDisabled(false)
+        }
+    }
+
+    private func sendRequest(_ head: HTTPRequestHead, body: [ByteBuffer], on connection: any UpstreamRequestStream) {
+        connection.sendHead(head, endStream: false)
+        for chunk in body { connection.sendBody(chunk) }
         buffered.removeAll()
         bufferedBytes = 0
         if requestEnded {
@@ -80,10 +104,6 @@ extension RouterFilter: HTTP1PoolWaiter {
             startPerTryTimer()
         } else {
             connection.flush()
-        }
-        if downstreamReadsDisabled, connection.isWritable {
-            downstreamReadsDisabled = false
-            stream.setDecoderReadDisabled(false)
         }
     }
 
@@ -97,14 +117,21 @@ extension RouterFilter: HTTP1PoolWaiter {
         if case .overflow = failure { overflow = true } else { overflow = false }
         if !overflow { host?.outlier?.putResult(.localOriginConnectFailed) }
         if !overflow, retryAfterReset(.connectFailure) { return }
-        cluster.config.stats.upstreamCodes.record(503, worker: worker)
+        var flags: ResponseFlags = overflow ? .upstreamOverflow : .upstreamConnectionFailure
+        var status = HTTPResponseStatus.serviceUnavailable
+        if case .protocolError = failure {
+            // As Envoy: an upstream protocol error before the response is a 502 (UPE).
+            flags = .upstreamProtocolError
+            status = .badGateway
+        }
+        cluster.config.stats.upstreamCodes.record(Int(status.code), worker: worker)
         cleanUp(abortUpstream: false)
         var headers: HTTPHeaders?
         if overflow, !suppressEnvoyHeaders { headers = ["x-envoy-overloaded": "true"] }
-        s.sendLocalReply(status: .serviceUnavailable,
+        s.sendLocalReply(status: status,
                          body: "upstream connect error or disconnect/reset before headers. reset reason: \(failure.resetReason)",
                          details: "upstream_reset_before_response_started{\(failure.resetReason.replacingOccurrences(of: " ", with: "_"))}",
-                         flags: overflow ? .upstreamOverflow : .upstreamConnectionFailure, headers: headers)
+                         flags: flags, headers: headers)
     }
 }
 

@@ -91,11 +91,9 @@ extension RouterFilter {
         return shadow
     }
 
-    private static func pool(of cluster: WorkerCluster, host: Host, stream s: ActiveStream) -> HTTP1ConnectionPool {
+    private static func pool(of cluster: WorkerCluster, host: Host, stream s: ActiveStream) -> any UpstreamHTTPPool {
         // Envoy sends shadows at the default priority, whatever the route's.
-        cluster.pool(for: host, proto: HTTP1ConnectionPool.key(.default)) {
-            HTTP1ConnectionPool(host: host, cluster: cluster.config, eventLoop: s.worker.eventLoop, worker: s.worker.index,
-                                timers: s.worker.timers, priority: .default)
-        }
+        UpstreamPools.pool(cluster: cluster, host: host, priority: .default, downstreamIsHTTP2: s.downstreamVersion.major == 2,
+                           worker: s.worker)
     }
 }

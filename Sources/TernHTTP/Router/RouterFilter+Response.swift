@@ -3,7 +3,7 @@ import NIOHTTP1
 import TernNetwork
 
 extension RouterFilter: UpstreamResponseDelegate {
-    func upstreamResponseHead(_ head: HTTPResponseHead) {
+    func upstreamResponseHead(_ head: HTTPResponseHead, endStream: Bool) {
         guard !done, let cluster else { return }
         let s = stream!
         s.info.markFirstUpstreamByte()
@@ -20,7 +20,7 @@ extension RouterFilter: UpstreamResponseDelegate {
         cluster.config.stats.upstreamCodes.record(code, worker: worker)
         if head.status == .switchingProtocols, !isUpgrade {
             // A 101 nobody asked for cannot be relayed.
-            upstreamConnectionClosed(protocolError: true)
+            upstreamReset(.protocolError)
             return
         }
         var head = head
@@ -32,7 +32,13 @@ extension RouterFilter: UpstreamResponseDelegate {
         if let route = s.route {
             for m in route.responseMutations { m.apply(to: &head.headers, stream: s.info) }
         }
-        s.encodeHeaders(head, endStream: false)
+        if endStream {
+            // A headers-only response: the exchange is over (as in upstreamResponseEnd).
+            cluster.config.stats.upstreamRqCompleted.inc(worker: worker)
+            upstream = nil
+            cleanUp(abortUpstream: false)
+        }
+        s.encodeHeaders(head, endStream: endStream)
     }
 
     func upstreamResponseBody(_ body: ByteBuffer) {
@@ -59,26 +65,40 @@ extension RouterFilter: UpstreamResponseDelegate {
         }
     }
 
-    func upstreamConnectionClosed(protocolError: Bool) {
+    func upstreamReset(_ reason: UpstreamResetReason) {
         guard !done, let cluster else { return }
         let s = stream!
         upstream = nil
         cluster.config.stats.upstreamRqRxReset.inc(worker: worker)
+        let started = responseStarted
+        let refused = reason == .remoteRefusedStreamReset
+        // Never processed by the upstream (GOAWAY or REFUSED_STREAM) and no retry policy: sent
+        // again on another stream; the host did nothing wrong, so it is not charged.
+        if !started, refused, retries.state == nil, replayRefusedStream() { return }
         host?.stats.rqError.add(1, ordering: .relaxed)
         host?.outlier?.putResult(.localOriginConnectFailed)  // as Envoy, for every upstream reset
-        let started = responseStarted
-        if !started, retryAfterReset(.remoteReset) { return }
+        if !started {
+            if retryAfterReset(refused ? .refusedStream : .remoteReset) { return }
+            if refused, replayRefusedStream() { return }
+        }
         cleanUp(abortUpstream: false)
-        let flags: ResponseFlags = protocolError ? .upstreamProtocolError : .upstreamConnectionTermination
-        let reason = protocolError ? "protocol error" : "connection termination"
+        let flags: ResponseFlags
+        switch reason {
+        case .protocolError: flags = .upstreamProtocolError
+        case .connectionTermination: flags = .upstreamConnectionTermination
+        case .remoteReset, .remoteRefusedStreamReset: flags = .upstreamRemoteReset
+        }
+        let detail = reason.text.replacingOccurrences(of: " ", with: "_")
         if started {
             s.config.stats.rqResetAfterDownstreamResponseStarted.inc(worker: worker)
-            s.resetStream(flags: flags, details: "upstream_reset_after_response_started{\(reason.replacingOccurrences(of: " ", with: "_"))}")
+            s.resetStream(flags: flags, details: "upstream_reset_after_response_started{\(detail)}")
         } else {
-            cluster.config.stats.upstreamCodes.record(503, worker: worker)
-            s.sendLocalReply(status: .serviceUnavailable,
-                             body: "upstream connect error or disconnect/reset before headers. reset reason: \(reason)",
-                             details: "upstream_reset_before_response_started{\(reason.replacingOccurrences(of: " ", with: "_"))}",
+            // As Envoy: an upstream protocol error before the response is a 502 (UPE).
+            let status: HTTPResponseStatus = reason == .protocolError ? .badGateway : .serviceUnavailable
+            cluster.config.stats.upstreamCodes.record(Int(status.code), worker: worker)
+            s.sendLocalReply(status: status,
+                             body: "upstream connect error or disconnect/reset before headers. reset reason: \(reason.text)",
+                             details: "upstream_reset_before_response_started{\(detail)}",
                              flags: flags, headers: nil)
         }
     }

@@ -158,6 +158,29 @@ extension RouterFilter {
         return true
     }
 
+    /// Tern-only: an attempt the upstream never processed (a stream above an HTTP/2 GOAWAY's
+    /// last stream id, or refused with REFUSED_STREAM) is sent again at once on another stream
+    /// when the retry policy did not take it, as long as the request can be replayed (no body,
+    /// or the whole body kept). An upstream that closes its connections after N requests (nginx's
+    /// `keepalive_requests`) then causes no client errors. Envoy answers 503 here unless
+    /// `retry_on` has `refused-stream` or `reset` (envoyproxy/envoy#36450).
+    func replayRefusedStream() -> Bool {
+        guard !done, !responseStarted, retries.refusedReplays < Self.maxRefusedReplays, let head = upstreamHead else { return false }
+        let bodiless = retries.body != nil
+            || (!head.headers.contains(name: "transfer-encoding")
+                && (head.headers.first(name: "content-length").map { $0 == "0" } ?? true))
+        guard bodiless, requestEnded || retries.body != nil else { return false }
+        retries.refusedReplays += 1
+        guard let host else { return false }
+        let stats = cluster!.config.stats
+        endAttempt()
+        beginAttempt(on: host, stats: stats)
+        acquireConnection(host: host)
+        return true
+    }
+
+    static let maxRefusedReplays = 5
+
     // MARK: - next attempt
 
     private func scheduleRetry(afterMs delay: Int64) {
@@ -228,17 +251,12 @@ extension RouterFilter {
         return host
     }
 
-    /// Asks the pool of `host` (for the route's priority) for a connection.
+    /// Asks the pool of `host` (for the route's priority and the cluster's protocol) for a stream.
     func acquireConnection(host: Host) {
         guard let cluster else { return }
         let s = stream!
-        let priority = forward?.priority ?? .default
-        // The closure runs only when this host has no pool yet: read everything inside it, so the
-        // usual request copies nothing (a `ClusterConfig` copy retains each of its references).
-        let pool = cluster.pool(for: host, proto: HTTP1ConnectionPool.key(priority)) {
-            HTTP1ConnectionPool(host: host, cluster: cluster.config, eventLoop: s.worker.eventLoop, worker: worker,
-                                timers: s.worker.timers, priority: priority)
-        }
+        let pool = UpstreamPools.pool(cluster: cluster, host: host, priority: forward?.priority ?? .default,
+                                      downstreamIsHTTP2: s.downstreamVersion.major == 2, worker: s.worker)
         self.pool = pool
         pool.acquire(self)
     }

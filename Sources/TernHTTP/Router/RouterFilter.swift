@@ -17,8 +17,8 @@ final class RouterFilter: TimerListNode, HTTPFilter {
     var target: WeightedTarget?
     var cluster: WorkerCluster?
     var host: Host?
-    var pool: HTTP1ConnectionPool?
-    var upstream: HTTP1UpstreamConnection?
+    var pool: (any UpstreamHTTPPool)?
+    var upstream: (any UpstreamRequestStream)?
     var upstreamHead: HTTPRequestHead?
     var buffered: [ByteBuffer] = []
     var bufferedBytes = 0
@@ -33,6 +33,10 @@ final class RouterFilter: TimerListNode, HTTPFilter {
     var retries = RouterRetries()
     /// Request mirroring: this request's shadows (RouterFilter+Mirror); nil until forwarding starts.
     var shadows: [ShadowRequest]?
+    /// The route timeout came from the request's grpc-timeout (RouterFilter+GRPCTimeout): any
+    /// length, so it runs on an event-loop timer rather than a per-duration timer list.
+    var timeoutFromGRPCHeader = false
+    var grpcRouteTimer: NIOScheduledCallback?
 
     init(suppressEnvoyHeaders: Bool) {
         self.suppressEnvoyHeaders = suppressEnvoyHeaders
@@ -79,9 +83,11 @@ final class RouterFilter: TimerListNode, HTTPFilter {
                 }
                 isUpgrade = true
             }
-            forward = action
+            // A gRPC request's route timeout may come from its grpc-timeout (max_grpc_timeout).
+            let forwarded = applyingGRPCRouteTimeout(action, head: &head)
+            forward = forwarded
             if endStream { requestEnded = true }
-            startForwarding(action, route: route, head: &head, stats: hcm)
+            startForwarding(forwarded, route: route, head: &head, stats: hcm)
             if endStream { startTimer() }
         }
         return .stopIteration
@@ -124,7 +130,7 @@ final class RouterFilter: TimerListNode, HTTPFilter {
         return .stopIteration
     }
 
-    private func endRequest(_ trailers: HTTPHeaders?, on upstream: HTTP1UpstreamConnection) {
+    private func endRequest(_ trailers: HTTPHeaders?, on upstream: any UpstreamRequestStream) {
         requestEnded = true
         upstream.sendEnd(trailers)
         startTimer()
@@ -149,6 +155,7 @@ final class RouterFilter: TimerListNode, HTTPFilter {
         // A request refused before the filters ran never reached the router.
         guard stream != nil else { return }
         cancelTimer()
+        cancelGRPCRouteTimer()
         releaseRetryResources()
         if let upstream {
             self.upstream = nil
@@ -166,7 +173,8 @@ final class RouterFilter: TimerListNode, HTTPFilter {
     // MARK: - timeout
 
     private func startTimer() {
-        guard !isTimerScheduled, !done, let timeout = forward?.timeout else { return }
+        guard !isTimerScheduled, grpcRouteTimer == nil, !done, let timeout = forward?.timeout else { return }
+        if timeoutFromGRPCHeader { return startGRPCRouteTimer(timeout) }
         stream.worker.timers.list(timeout).schedule(self)
     }
 

@@ -15,7 +15,7 @@ import TernUpstream
 final class ShadowRequest: TimerListNode {
     private let cluster: WorkerCluster
     private let host: Host
-    private let pool: HTTP1ConnectionPool
+    private let pool: any UpstreamHTTPPool
     private let worker: Int
     private let timers: TimerLists
     private let timeout: TimeAmount?
@@ -25,7 +25,7 @@ final class ShadowRequest: TimerListNode {
     /// Charged when the shadow is abandoned (Envoy charges the primary cluster).
     private let onAbandon: () -> Void
     private var head: HTTPRequestHead
-    private var connection: HTTP1UpstreamConnection?
+    private var connection: (any UpstreamRequestStream)?
     private var pendingBody: [ByteBuffer] = []
     private var pendingTrailers: HTTPHeaders?
     private var heldBytes = 0
@@ -36,7 +36,7 @@ final class ShadowRequest: TimerListNode {
     private(set) var requestEnded = false
     private(set) var finished = false
 
-    init(head: HTTPRequestHead, cluster: WorkerCluster, host: Host, pool: HTTP1ConnectionPool, worker: Int,
+    init(head: HTTPRequestHead, cluster: WorkerCluster, host: Host, pool: any UpstreamHTTPPool, worker: Int,
          timers: TimerLists, timeout: TimeAmount?, limit: Int, onAbandon: @escaping () -> Void) {
         self.head = head
         self.cluster = cluster
@@ -148,17 +148,17 @@ final class ShadowRequest: TimerListNode {
 
 // MARK: - connection pool
 
-extension ShadowRequest: HTTP1PoolWaiter {
-    func poolReady(_ connection: HTTP1UpstreamConnection) {
+extension ShadowRequest: UpstreamPoolWaiter {
+    func poolReady(_ connection: any UpstreamRequestStream) {
         guard !finished else {
-            pool.release(connection)
+            connection.giveBack()
             return
         }
         // The shadow is a request of its cluster like any other, circuit breakers included.
         let breakers = cluster.config.circuitBreakers
         guard breakers.manager(.default).requests.tryAcquire(worker: worker) else {
             breakers.stats.upstreamRqPendingOverflow.inc(worker: worker)
-            pool.release(connection)
+            connection.giveBack()
             cluster.config.stats.upstreamCodes.record(503, worker: worker)
             finish()
             return
@@ -166,6 +166,10 @@ extension ShadowRequest: HTTP1PoolWaiter {
         holdsRequestSlot = true
         self.connection = connection
         connection.delegate = self
+        if requestEnded, pendingBody.isEmpty, pendingTrailers == nil {
+            connection.sendHead(head, endStream: true)
+            return
+        }
         connection.sendHead(head, endStream: false)
         for chunk in pendingBody { connection.sendBody(chunk) }
         pendingBody.removeAll()
@@ -189,8 +193,9 @@ extension ShadowRequest: HTTP1PoolWaiter {
 // MARK: - the shadow's response: counted, then dropped
 
 extension ShadowRequest: UpstreamResponseDelegate {
-    func upstreamResponseHead(_ head: HTTPResponseHead) {
+    func upstreamResponseHead(_ head: HTTPResponseHead, endStream: Bool) {
         guard !finished else { return }
+        defer { if endStream { upstreamResponseEnd(nil) } }
         responseStarted = true
         let code = Int(head.status.code)
         cluster.config.stats.upstreamCodes.record(code, worker: worker)
@@ -211,7 +216,7 @@ extension ShadowRequest: UpstreamResponseDelegate {
         finish()
     }
 
-    func upstreamConnectionClosed(protocolError: Bool) {
+    func upstreamReset(_ reason: UpstreamResetReason) {
         guard !finished else { return }
         connection = nil
         cluster.config.stats.upstreamRqRxReset.inc(worker: worker)

@@ -13,7 +13,7 @@ import TernUpstream
 /// fails with `.overflow`); a new connection takes a connection slot (none left:
 /// `upstream_cx_overflow`, and the request waits for a busy connection, except that a pool with no
 /// connection at all still opens one, as Envoy's pools do).
-final class HTTP1ConnectionPool: UpstreamConnectionPool {
+final class HTTP1ConnectionPool: UpstreamConnectionPool, UpstreamHTTPPool {
     static let protocolKey = 1
 
     /// The pool key for `priority`: Envoy keeps one pool per host, protocol and priority.
@@ -26,7 +26,7 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool {
     let priority: ResourcePriority
     private let resources: ResourceManager
     private var idle: [HTTP1UpstreamConnection] = []
-    private var waiters = CircularBuffer<any HTTP1PoolWaiter>()
+    private var waiters = CircularBuffer<any UpstreamPoolWaiter>()
     private var connecting = 0
     private var open = 0
     private var draining = false
@@ -48,7 +48,7 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool {
     var connectionCount: Int { open + connecting }
 
     /// Hands `waiter` a connection now or when one is ready.
-    func acquire(_ waiter: any HTTP1PoolWaiter) {
+    func acquire(_ waiter: any UpstreamPoolWaiter) {
         while let c = idle.popLast() {
             c.cancelTimer()
             if c.isOpen {
@@ -74,7 +74,7 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool {
     }
 
     /// Withdraws a waiter that no longer needs a connection (downstream went away).
-    func cancel(_ waiter: any HTTP1PoolWaiter) {
+    func cancel(_ waiter: any UpstreamPoolWaiter) {
         if let i = waiters.firstIndex(where: { $0 === waiter }) {
             waiters.remove(at: i)
             dequeued()
@@ -135,22 +135,44 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool {
         connecting += 1
         let stats = cluster.stats
         stats.upstreamCxTotal.inc(worker: worker)
+        stats.upstreamCxHTTP1Total.inc(worker: worker)
         host.stats.cxTotal.add(1, ordering: .relaxed)
         let host = self.host
         let w = worker
+        let transport = cluster.transportSocket
+        let addCodec: @Sendable (any Channel) throws -> Void = { channel in
+            let sync = channel.pipeline.syncOperations
+            // No request encoder: the connection serializes requests and tells the decoder.
+            let decoder = HTTP1ClientResponseDecoder()
+            try sync.addHandler(ByteToMessageHandler(decoder))
+            try sync.addHandler(HTTP1UpstreamConnection(host: host, stats: stats, worker: w, decoder: decoder))
+        }
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(cluster.connectTimeout)
             .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    // No request encoder: the connection serializes requests and tells the decoder.
-                    let decoder = HTTP1ClientResponseDecoder()
-                    try sync.addHandler(ByteToMessageHandler(decoder))
-                    try sync.addHandler(HTTP1UpstreamConnection(host: host, stats: stats, worker: w, decoder: decoder))
+                    // TLS (the cluster's transport socket) sits nearest the socket; the codec
+                    // joins once the handshake is done, so a failed handshake is a connect
+                    // failure with its transport failure reason, as in Envoy.
+                    if let transport {
+                        try transport.addHandlers(to: channel, host: host, alpnFallback: ["http/1.1"])
+                    } else {
+                        try addCodec(channel)
+                    }
                 }
             }
-        bootstrap.connect(to: host.address).assumeIsolated().whenComplete { result in
+        let connected = bootstrap.connect(to: host.address).flatMap { channel -> EventLoopFuture<any Channel> in
+            guard let transport else { return channel.eventLoop.makeSucceededFuture(channel) }
+            return transport.handshakeCompleted(on: channel).flatMapThrowing {
+                try addCodec(channel)
+                return channel
+            }.flatMapErrorThrowing { error in
+                channel.close(promise: nil)
+                throw error
+            }
+        }
+        connected.assumeIsolated().whenComplete { result in
             self.connecting -= 1
             switch result {
             case .success(let channel):

@@ -5,7 +5,7 @@ import TernUpstream
 
 /// One pooled HTTP/1.1 connection to an upstream host: carries one request at a time for its
 /// current delegate, gates reads for response backpressure, and reports whether it may be reused.
-final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, RemovableChannelHandler {
+final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, RemovableChannelHandler, UpstreamRequestStream {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = Never
     typealias OutboundOut = ByteBuffer
@@ -77,7 +77,9 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
         } else {
             context.write(wrapOutboundOut(data), promise: nil)
         }
-        if !context.channel.isWritable { context.flush() }
+        // Each chunk goes out at once (a streamed request must not wait for the next one): the
+        // downstream read that produced it is the batch.
+        context.flush()
     }
 
     func sendEnd(_ trailers: HTTPHeaders?) {
@@ -112,6 +114,8 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
         close()
     }
 
+    func giveBack() { pool?.release(self) }
+
     func close() {
         guard isOpen else { return }
         isOpen = false
@@ -144,7 +148,7 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
         case .head(let head):
             if !head.isKeepAlive { reusable = false }
             if head.status == .switchingProtocols { upgrading = true }
-            delegate?.upstreamResponseHead(head)
+            delegate?.upstreamResponseHead(head, endStream: false)
         case .body(let body):
             stats.upstreamCxRxBytesTotal.inc(worker: worker, by: UInt64(body.readableBytes))
             delegate?.upstreamResponseBody(body)
@@ -203,7 +207,7 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
         if let d = delegate {
             delegate = nil
             stats.upstreamCxDestroyRemote.inc(worker: worker)
-            d.upstreamConnectionClosed(protocolError: false)
+            d.upstreamReset(.connectionTermination)
         } else {
             stats.upstreamCxDestroyLocal.inc(worker: worker)
         }
@@ -215,7 +219,7 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
         reusable = false
         if let d = delegate {
             delegate = nil
-            d.upstreamConnectionClosed(protocolError: error is HTTPParserError)
+            d.upstreamReset(error is HTTPParserError ? .protocolError : .connectionTermination)
         }
         close()
     }

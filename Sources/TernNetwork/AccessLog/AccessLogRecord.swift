@@ -31,6 +31,13 @@ public protocol AccessLogRecord: AnyObject {
     var responseDurationNanoseconds: Int64? { get }
     var upstreamTransportFailureReason: String? { get }
     var connectionTerminationDetails: String? { get }
+    /// The SNI the client sent (`%REQUESTED_SERVER_NAME%`); nil when unknown.
+    var requestedServerName: String? { get }
+}
+
+extension AccessLogRecord {
+    /// Records that know of no SNI print `-`.
+    public var requestedServerName: String? { nil }
 }
 
 /// A compiled access logger (`envoy.access_loggers.file`, `.stdout`, `.stderr`).

@@ -52,6 +52,7 @@ enum AccessLogRenderer {
         case .routeName: record.routeName
         case .upstreamTransportFailureReason: record.upstreamTransportFailureReason
         case .connectionTerminationDetails: record.connectionTerminationDetails
+        case .requestedServerName: record.requestedServerName
         }
     }
 

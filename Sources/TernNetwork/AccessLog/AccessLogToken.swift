@@ -5,7 +5,7 @@ enum AccessLogToken: Sendable, Equatable {
     /// A string field of the record.
     enum StringField: Sendable, Equatable {
         case protocolName, responseCodeDetails, upstreamHost, upstreamCluster, routeName
-        case upstreamTransportFailureReason, connectionTerminationDetails
+        case upstreamTransportFailureReason, connectionTerminationDetails, requestedServerName
     }
 
     /// A numeric field of the record; `responseDuration` may be missing.
@@ -60,6 +60,7 @@ enum AccessLogToken: Sendable, Equatable {
         "ROUTE_NAME": .string(.routeName, maxLength: nil),
         "UPSTREAM_TRANSPORT_FAILURE_REASON": .string(.upstreamTransportFailureReason, maxLength: nil),
         "CONNECTION_TERMINATION_DETAILS": .string(.connectionTerminationDetails, maxLength: nil),
+        "REQUESTED_SERVER_NAME": .string(.requestedServerName, maxLength: nil),
         "UPSTREAM_LOCAL_ADDRESS": .address(.upstreamLocal, .full),
         "UPSTREAM_LOCAL_ADDRESS_WITHOUT_PORT": .address(.upstreamLocal, .withoutPort),
         "UPSTREAM_LOCAL_PORT": .address(.upstreamLocal, .portOnly),
@@ -76,7 +77,7 @@ enum AccessLogToken: Sendable, Equatable {
 
     /// Envoy commands that parse but print `-` in Tern for now (a warning names them at load).
     static let knownUnimplemented: Set<String> = [
-        "REQUESTED_SERVER_NAME", "DOWNSTREAM_PEER_URI_SAN", "DOWNSTREAM_LOCAL_URI_SAN",
+        "DOWNSTREAM_PEER_URI_SAN", "DOWNSTREAM_LOCAL_URI_SAN",
         "DOWNSTREAM_PEER_SUBJECT", "DOWNSTREAM_LOCAL_SUBJECT", "DOWNSTREAM_PEER_ISSUER",
         "DOWNSTREAM_TLS_VERSION", "DOWNSTREAM_TLS_CIPHER", "DOWNSTREAM_TLS_SESSION_ID",
         "DOWNSTREAM_PEER_FINGERPRINT_256", "DOWNSTREAM_PEER_CERT", "DOWNSTREAM_TRANSPORT_FAILURE_REASON",

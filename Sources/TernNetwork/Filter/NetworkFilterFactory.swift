@@ -1,4 +1,5 @@
 import NIOCore
+import TernTransport
 
 /// A compiled network filter (`envoy.filters.network.*`). It lives in the snapshot and is asked,
 /// once per accepted connection on that connection's event loop, to add its handlers.
@@ -17,6 +18,9 @@ public final class DownstreamConnection {
     public let listenerStats: ListenerStats
     /// The filter chain's name (for logs and `%FILTER_CHAIN_NAME%`).
     public let filterChainName: String
+    /// The SNI the client asked for (tls_inspector, or a terminating transport socket); empty
+    /// when unknown. Envoy's `requestedServerName()`, printed by `%REQUESTED_SERVER_NAME%`.
+    public var requestedServerName = ""
     /// Set when the listener is draining: terminal filters close connections at the next
     /// request boundary (HTTP answers with `connection: close`).
     public var draining = false
@@ -25,6 +29,9 @@ public final class DownstreamConnection {
     /// State a filter keeps for the life of the connection (Envoy's connection-lifespan filter
     /// state, e.g. per-connection rate-limit buckets), keyed by an object of the filter's config.
     public var filterState: [ObjectIdentifier: AnyObject] = [:]
+    /// The TLS session's facts (ALPN, version, peer certificate names) once the transport
+    /// socket's handshake completed; nil on plaintext connections.
+    public var tls: TLSConnectionInfo?
 
     public init(worker: Worker, remoteAddress: SocketAddress?, localAddress: SocketAddress?,
                 listenerName: String, listenerStats: ListenerStats, filterChainName: String) {

@@ -12,6 +12,16 @@ public struct ListenerConfig: Sendable {
     public let enableReusePort: Bool
     public let perConnectionBufferLimitBytes: Int
     public let stats: ListenerStats
+    /// `listener_filters`, in config order; empty: the chain is chosen at accept, with no
+    /// listener-filter phase at all.
+    public let listenerFilters: [any ListenerFilterFactory]
+    /// The most bytes any of the listener filters reads before deciding.
+    public let listenerFiltersMaxReadBytes: Int
+    /// `listener_filters_timeout` (Envoy's default 15 s); nil when set to 0 (no timeout).
+    public let listenerFiltersTimeout: TimeAmount?
+    /// `continue_on_listener_filters_timeout`: on timeout choose a chain with what is known
+    /// (true) or close the connection (false, Envoy's default).
+    public let continueOnListenerFiltersTimeout: Bool
     /// Digest of the source proto.
     public let fingerprint: [UInt8]
     /// Digest of the proto without its filter chains: equal means the sockets can stay and only
@@ -20,7 +30,9 @@ public struct ListenerConfig: Sendable {
 
     public init(name: String, addresses: [SocketAddress], statPrefix: String, filterChains: [FilterChainConfig],
                 defaultFilterChain: FilterChainConfig?, enableReusePort: Bool, perConnectionBufferLimitBytes: Int,
-                stats: ListenerStats, fingerprint: [UInt8], socketFingerprint: [UInt8]) {
+                stats: ListenerStats, fingerprint: [UInt8], socketFingerprint: [UInt8],
+                listenerFilters: [any ListenerFilterFactory] = [], listenerFiltersTimeout: TimeAmount? = .seconds(15),
+                continueOnListenerFiltersTimeout: Bool = false) {
         self.name = name
         self.addresses = addresses
         self.statPrefix = statPrefix
@@ -31,6 +43,10 @@ public struct ListenerConfig: Sendable {
         self.stats = stats
         self.fingerprint = fingerprint
         self.socketFingerprint = socketFingerprint
+        self.listenerFilters = listenerFilters
+        self.listenerFiltersMaxReadBytes = listenerFilters.map(\.maxReadBytes).max() ?? 0
+        self.listenerFiltersTimeout = listenerFiltersTimeout
+        self.continueOnListenerFiltersTimeout = continueOnListenerFiltersTimeout
     }
 
     /// The chain for a connection, following Envoy's filter_chain_match rules; nil: close it.

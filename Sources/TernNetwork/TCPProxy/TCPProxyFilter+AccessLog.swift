@@ -26,4 +26,5 @@ extension TCPProxyFilter: AccessLogRecord {
     var responseDurationNanoseconds: Int64? { nil }
     var upstreamTransportFailureReason: String? { failureReason }
     var connectionTerminationDetails: String? { terminationDetails }
+    var requestedServerName: String? { connection.requestedServerName.isEmpty ? nil : connection.requestedServerName }
 }

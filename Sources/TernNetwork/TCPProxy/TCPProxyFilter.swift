@@ -166,15 +166,20 @@ final class TCPProxyFilter {
         let handler = TCPProxyHandler(side: .upstream, filter: self)
         upstreamHandler = handler
         let bound = NIOLoopBound(handler, eventLoop: eventLoop)
+        let transport = cluster.config.transportSocket
         ClientBootstrap(group: eventLoop)
             .connectTimeout(cluster.config.connectTimeout)
             .channelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // TLS origination (the cluster's transport socket) sits below the proxy handler.
+                    try transport?.addHandlers(to: channel, host: host)
                     try channel.pipeline.syncOperations.addHandler(bound.value)
                 }
             }
             .connect(to: host.address)
+            // A failed TLS handshake is a failed connect (another host may be tried), as in Envoy.
+            .flatMap { channel in transport?.handshakeCompleted(on: channel) ?? channel.eventLoop.makeSucceededVoidFuture() }
             .assumeIsolated()
             .whenFailure { [self] error in connectFailed(handler, host: host, error: error) }
     }

@@ -37,6 +37,13 @@ struct ClusterCompiler {
 
         let statName = c.altStatName.isEmpty ? c.name : c.altStatName
         let lb = try LoadBalancerCompiler(context: context).compile(c, statName: statName, path: path)
+        let transportSocket = c.hasTransportSocket
+            ? try TLSContextCompiler(context: context).upstream(c.transportSocket, path: "\(path).transport_socket",
+                                                                statName: statName)
+            : nil
+        // Certificates read from files belong to the cluster's identity: after a rotation a
+        // reload replaces the cluster even though its config text did not change.
+        let tlsDigest = (transportSocket as? UpstreamTLSTransportSocketFactory)?.context.sourceDigest ?? []
         var config = ClusterConfig(
             name: c.name, statName: statName, discovery: discovery ?? .staticHosts, endpoints: endpoints,
             connectTimeout: ProtoValues.timeAmount(c.connectTimeout, isSet: c.hasConnectTimeout, default: .seconds(5)),
@@ -45,9 +52,11 @@ struct ClusterCompiler {
             perConnectionBufferLimitBytes: c.hasPerConnectionBufferLimitBytes
                 ? Int(c.perConnectionBufferLimitBytes.value) : 1_048_576,
             stats: ClusterStats(root: context.stats.root, statName: statName),
-            fingerprint: try Fingerprint.of(c, path: path), lb: lb)
+            fingerprint: try Fingerprint.of(c, path: path) + tlsDigest, lb: lb)
         config.circuitBreakers = try CircuitBreakersCompiler.compile(c, path: path, statName: statName, context: context)
         config.health = try HealthCheckCompiler(context: context).clusterHealth(c, statName: statName, path: path)
+        config.httpProtocol = try ClusterHTTPProtocolCompiler(context: context).compile(c, path: path)
+        config.transportSocket = transportSocket
         return config
     }
 
@@ -155,9 +164,6 @@ struct ClusterCompiler {
     }
 
     private func warnUnimplemented(_ c: Envoy_Config_Cluster_V3_Cluster, path: String) {
-        if c.hasTransportSocket, c.transportSocket.name != "envoy.transport_sockets.raw_buffer" {
-            context.warn("\(path).transport_socket", "'\(c.transportSocket.name)' is not implemented by Tern yet; upstream connections are plaintext")
-        }
         if c.hasUpstreamBindConfig {
             context.warn("\(path).upstream_bind_config", "not implemented by Tern yet; ignored")
         }

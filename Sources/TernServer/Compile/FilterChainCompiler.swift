@@ -7,13 +7,15 @@ import TernNetwork
 struct FilterChainCompiler {
     let context: CompileContext
     let extensions: ExtensionSet
+    /// The listener's stat prefix: TLS stats are `listener.<prefix>.ssl.*`.
+    var statPrefix = ""
 
     func compile(_ chain: Envoy_Config_Listener_V3_FilterChain, path: String) throws -> FilterChainConfig {
         let match = try self.match(chain.filterChainMatch, path: "\(path).filter_chain_match")
-        if chain.hasTransportSocket, chain.transportSocket.name != "envoy.transport_sockets.raw_buffer" {
-            context.warn("\(path).transport_socket",
-                         "'\(chain.transportSocket.name)' is not implemented by Tern yet; connections are served as plaintext")
-        }
+        let transportSocket = chain.hasTransportSocket
+            ? try TLSContextCompiler(context: context).downstream(chain.transportSocket, path: "\(path).transport_socket",
+                                                                  statPrefix: statPrefix)
+            : nil
         if chain.filters.isEmpty {
             context.warn("\(path).filters", "no network filters: connections on this chain are closed at once")
         }
@@ -21,7 +23,7 @@ struct FilterChainCompiler {
         for (i, filter) in chain.filters.enumerated() {
             filters.append(try compileFilter(filter, path: "\(path).filters[\(i)]"))
         }
-        return FilterChainConfig(name: chain.name, match: match, filters: filters)
+        return FilterChainConfig(name: chain.name, match: match, filters: filters, transportSocket: transportSocket)
     }
 
     private func compileFilter(_ filter: Envoy_Config_Listener_V3_Filter, path: String) throws -> any NetworkFilterFactory {
@@ -60,14 +62,19 @@ struct FilterChainCompiler {
         for (i, port) in m.sourcePorts.enumerated() where port > 65535 {
             throw CompileError("\(path).source_ports[\(i)]", "port \(port) is out of range (0-65535)")
         }
-        if !m.directSourcePrefixRanges.isEmpty {
-            context.warn("\(path).direct_source_prefix_ranges", "not implemented by Tern yet; ignored")
-        }
-        if m.sourceType != .any {
-            context.warn("\(path).source_type", "not implemented by Tern yet; ignored")
-        }
         if !m.addressSuffix.isEmpty || m.hasSuffixLen {
             context.warn("\(path).address_suffix", "not implemented by Tern yet; ignored")
+        }
+        // Envoy matches `*.example.com` only; a `*` anywhere else is refused, not guessed at.
+        for (i, name) in m.serverNames.enumerated() where name.contains("*") {
+            guard name.hasPrefix("*."), name.dropFirst().firstIndex(of: "*") == nil, name.count > 2 else {
+                throw CompileError("\(path).server_names[\(i)]", "partial wildcards are not supported in \"server_names\"")
+            }
+        }
+        let sourceType: FilterChainMatch.SourceType = switch m.sourceType {
+        case .sameIpOrLoopback: .sameIPOrLoopback
+        case .external: .external
+        default: .any
         }
         return FilterChainMatch(
             destinationPort: m.hasDestinationPort ? Int(m.destinationPort.value) : nil,
@@ -75,6 +82,8 @@ struct FilterChainCompiler {
             serverNames: m.serverNames,
             transportProtocol: m.transportProtocol,
             applicationProtocols: m.applicationProtocols,
+            directSourcePrefixRanges: try ranges(m.directSourcePrefixRanges, path: "\(path).direct_source_prefix_ranges"),
+            sourceType: sourceType,
             sourcePrefixRanges: try ranges(m.sourcePrefixRanges, path: "\(path).source_prefix_ranges"),
             sourcePorts: m.sourcePorts.map { Int($0) })
     }

@@ -24,25 +24,32 @@ struct ListenerCompiler {
         }
         warnUnimplemented(l, path: path)
 
-        let chains = FilterChainCompiler(context: context, extensions: extensions)
+        let statPrefix = l.statPrefix.isEmpty ? AddressCompiler.statName(addresses[0]) : l.statPrefix
+        let chains = FilterChainCompiler(context: context, extensions: extensions, statPrefix: statPrefix)
         var compiled: [FilterChainConfig] = []
         for (i, chain) in l.filterChains.enumerated() {
             let p = "\(path).filter_chains[\(i)]"
             let config = try chains.compile(chain, path: p)
-            if compiled.contains(where: { $0.match == config.match }) {
+            // Envoy refuses two chains with equal matches, and two that share any combination
+            // of match values (with its two messages).
+            if let twin = compiled.firstIndex(where: { $0.match == config.match }) {
                 throw CompileError("\(p).filter_chain_match",
-                                   "multiple filter chains with the same matching rules are defined")
+                                   "filter chain has the same matching rules defined as filter_chains[\(twin)]")
+            }
+            if let twin = compiled.firstIndex(where: { $0.match.overlaps(config.match) }) {
+                throw CompileError("\(p).filter_chain_match",
+                                   "multiple filter chains with overlapping matching rules are defined (filter_chains[\(twin)])")
             }
             compiled.append(config)
         }
         let fallback = l.hasDefaultFilterChain
             ? try chains.compile(l.defaultFilterChain, path: "\(path).default_filter_chain") : nil
+        let listenerFilters = try ListenerFilterCompiler(context: context, extensions: extensions).compile(l, path: path)
 
         var name = Self.name(l, address: addresses[0])
         if l.name.isEmpty, nameTaken(name), let index = path.split(separator: "[").last?.dropLast() {
             name += "_\(index)"
         }
-        let statPrefix = l.statPrefix.isEmpty ? AddressCompiler.statName(addresses[0]) : l.statPrefix
         var socketOnly = l
         socketOnly.filterChains = []
         socketOnly.clearDefaultFilterChain()
@@ -53,8 +60,11 @@ struct ListenerCompiler {
             perConnectionBufferLimitBytes: l.hasPerConnectionBufferLimitBytes
                 ? Int(l.perConnectionBufferLimitBytes.value) : 1_048_576,
             stats: ListenerStats(root: context.stats.root, statPrefix: statPrefix),
-            fingerprint: try Fingerprint.of(l, path: path),
-            socketFingerprint: try Fingerprint.of(socketOnly, path: path))
+            fingerprint: try Fingerprint.of(l, path: path)
+                + TLSContextCompiler.sourceDigest(compiled + (fallback.map { [$0] } ?? [])),
+            socketFingerprint: try Fingerprint.of(socketOnly, path: path),
+            listenerFilters: listenerFilters.filters, listenerFiltersTimeout: listenerFilters.timeout,
+            continueOnListenerFiltersTimeout: listenerFilters.continueOnTimeout)
     }
 
     /// The listener's name, or (unnamed, as Envoy allows) its address, so reloads can match it
@@ -64,9 +74,6 @@ struct ListenerCompiler {
     }
 
     private func warnUnimplemented(_ l: Envoy_Config_Listener_V3_Listener, path: String) {
-        for (i, f) in l.listenerFilters.enumerated() {
-            context.warn("\(path).listener_filters[\(i)]", "'\(f.name)' is not implemented by Tern yet; ignored")
-        }
         if l.hasUseOriginalDst, l.useOriginalDst.value {
             context.warn("\(path).use_original_dst", "not implemented by Tern yet; ignored")
         }

@@ -7,11 +7,15 @@ import TernNetwork
 /// `ExtensionSet.builtin` is what the `tern` binary runs; tests may pass their own.
 public struct ExtensionSet: Sendable {
     public let networkFilters: [NetworkFilterRegistration]
+    /// The listener filters it can build (`listener_filters`).
+    public let listenerFilters: [ListenerFilterRegistration]
     /// Config types of extensions that are not network filters (HTTP filters, access loggers, ...).
     public let otherConfigTypes: [any SwiftProtobuf.Message.Type]
 
-    public init(networkFilters: [NetworkFilterRegistration], otherConfigTypes: [any SwiftProtobuf.Message.Type] = []) {
+    public init(networkFilters: [NetworkFilterRegistration], otherConfigTypes: [any SwiftProtobuf.Message.Type] = [],
+                listenerFilters: [ListenerFilterRegistration] = BuiltinListenerFilters.all) {
         self.networkFilters = networkFilters
+        self.listenerFilters = listenerFilters
         self.otherConfigTypes = otherConfigTypes
     }
 
@@ -26,13 +30,13 @@ public struct ExtensionSet: Sendable {
     static var knownConfigTypes: [any SwiftProtobuf.Message.Type] {
         [Envoy_Extensions_Upstreams_Http_V3_HttpProtocolOptions.self, Envoy_Config_Route_V3_FilterConfig.self,
          Envoy_Extensions_Retry_Host_PreviousHosts_V3_PreviousHostsPredicate.self]
-            + AccessLogCompiler.configTypes
+            + AccessLogCompiler.configTypes + TLSContextCompiler.configTypes
     }
 
     /// Every type a `typed_config` may hold, without duplicates.
     public var anyTypes: [any SwiftProtobuf.Message.Type] {
         var seen = Set<String>()
-        return (networkFilters.map(\.configType) + otherConfigTypes).filter { seen.insert($0.protoMessageName).inserted }
+        return (networkFilters.map(\.configType) + listenerFilters.map(\.configType) + otherConfigTypes).filter { seen.insert($0.protoMessageName).inserted }
     }
 
     /// Registers `anyTypes` with swift-protobuf's global `Any` registry, so configs holding them
@@ -48,5 +52,14 @@ public struct ExtensionSet: Sendable {
             if let r = networkFilters.first(where: { $0.configType.protoMessageName == messageName }) { return r }
         }
         return networkFilters.first { $0.name == name }
+    }
+
+    /// The listener filter for a `ListenerFilter` entry: by `typed_config` type URL first, then by name.
+    public func listenerFilter(typeURL: String, name: String) -> ListenerFilterRegistration? {
+        if !typeURL.isEmpty {
+            let messageName = typeURL.split(separator: "/").last.map(String.init) ?? typeURL
+            if let r = listenerFilters.first(where: { $0.configType.protoMessageName == messageName }) { return r }
+        }
+        return listenerFilters.first { $0.name == name }
     }
 }

@@ -45,6 +45,8 @@ public struct ClusterConfig: Sendable {
     public var health = ClusterHealthConfig()
     /// `transport_socket` (TLS origination); nil is raw_buffer.
     public var transportSocket: (any UpstreamTransportSocketFactory)?
+    /// The HTTP version spoken to the hosts (HttpProtocolOptions' upstream protocol options).
+    public var httpProtocol: UpstreamHTTPProtocol = .http1
 
     public init(name: String, statName: String, discovery: Discovery, endpoints: [EndpointConfig],
                 connectTimeout: TimeAmount, dnsRefreshRate: TimeAmount, respectDNSTTL: Bool,

@@ -14,6 +14,14 @@ public final class ClusterStats: Sendable {
     public let upstreamCxNoneHealthy: Counter
     public let upstreamCxIdleTimeout: Counter
     public let upstreamCxMaxRequests: Counter
+    public let upstreamCxHTTP1Total: Counter
+    public let upstreamCxHTTP2Total: Counter
+    /// Connections closed by a GOAWAY (or HTTP/1.1 `connection: close`) from the upstream.
+    public let upstreamCxCloseNotify: Counter
+    public let upstreamCxProtocolError: Counter
+    /// `cluster.<name>.http2.rx_reset` / `tx_reset`: RST_STREAM received from / sent to upstream.
+    public let http2RxReset: Counter
+    public let http2TxReset: Counter
     public let upstreamRqTotal: Counter
     public let upstreamRqActive: Gauge
     public let upstreamRqPendingTotal: Counter
@@ -42,6 +50,12 @@ public final class ClusterStats: Sendable {
         upstreamCxNoneHealthy = s.counter("upstream_cx_none_healthy")
         upstreamCxIdleTimeout = s.counter("upstream_cx_idle_timeout")
         upstreamCxMaxRequests = s.counter("upstream_cx_max_requests")
+        upstreamCxHTTP1Total = s.counter("upstream_cx_http1_total")
+        upstreamCxHTTP2Total = s.counter("upstream_cx_http2_total")
+        upstreamCxCloseNotify = s.counter("upstream_cx_close_notify")
+        upstreamCxProtocolError = s.counter("upstream_cx_protocol_error")
+        http2RxReset = s.counter("http2.rx_reset")
+        http2TxReset = s.counter("http2.tx_reset")
         upstreamRqTotal = s.counter("upstream_rq_total")
         upstreamRqActive = s.gauge("upstream_rq_active")
         upstreamRqPendingTotal = s.counter("upstream_rq_pending_total")

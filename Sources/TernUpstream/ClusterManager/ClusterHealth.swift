@@ -29,7 +29,8 @@ public final class ClusterHealth: Sendable {
         self.checker = h.healthCheck.map { hc in
             HealthChecker(config: hc, clusterName: config.name,
                           stats: h.healthCheckStats ?? HealthCheckStats(root: Self.detachedStats, statName: config.statName),
-                          clusterStats: config.stats, loop: loop) { host, passed, changed in
+                          clusterStats: config.stats, loop: loop,
+                          transportSocket: config.transportSocket) { host, passed, changed in
                 // Envoy: a passed check returns an outlier-ejected host to service
                 // (successful_active_health_check_uneject_host); the detector republishes then.
                 if passed, host.healthFlags.contains(.failedOutlierCheck) { detector?.activeHealthCheckPassed(host) }

@@ -1,5 +1,5 @@
 /// What every protocol's per-worker connection pool offers the cluster it belongs to.
-/// Protocol pools (HTTP/1.1 in TernHTTP, later HTTP/2 and RPC) live above this target.
+/// Protocol pools (HTTP/1.1 and HTTP/2 in TernHTTP, later RPC) live above this target.
 public protocol UpstreamConnectionPool: AnyObject {
     /// Stop handing out connections; close idle ones now and busy ones when their request ends.
     func drain()

@@ -86,10 +86,27 @@ final class HealthCheckSession: @unchecked Sendable {
             address = moved
         }
         let kind = config.kind
+        let transport = checker.transportSocket
+        let host = self.host
         ClientBootstrap(group: checker.loop)
             .connectTimeout(config.timeout)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelInitializer { channel in
+                // TLS first, nearest the socket, offering the checker's codec by ALPN when the
+                // context lists none (as Envoy's pools do).
+                if let transport {
+                    let alpn: [String]
+                    switch kind {
+                    case .grpc: alpn = ["h2"]
+                    case .http: alpn = ["http/1.1"]
+                    default: alpn = []
+                    }
+                    do {
+                        try transport.addHandlers(to: channel, host: host, alpnFallback: alpn)
+                    } catch {
+                        return channel.eventLoop.makeFailedFuture(error)
+                    }
+                }
                 if case .grpc = kind {
                     // h2c with prior knowledge; the server opens no streams, so none are accepted.
                     return channel.eventLoop.makeCompletedFuture {
@@ -107,6 +124,10 @@ final class HealthCheckSession: @unchecked Sendable {
                 return channel.pipeline.addHandler(TCPHealthCheckHandler(session: self))
             }
             .connect(to: address)
+            // A failed TLS handshake is a failed connect: a network failure of the check.
+            .flatMap { channel in
+                (transport?.handshakeCompleted(on: channel) ?? channel.eventLoop.makeSucceededVoidFuture()).map { channel }
+            }
             .whenComplete { [self] result in
                 guard id == checkID, inFlight, !stopped else {
                     if case .success(let ch) = result { ch.close(promise: nil) }

@@ -11,6 +11,9 @@ public final class HealthChecker: @unchecked Sendable {
     let clusterName: String
     let stats: HealthCheckStats
     let loop: any EventLoop
+    /// The cluster's transport socket: checks connect the way traffic does (TLS included), as
+    /// Envoy's health checkers do without `transport_socket_match_criteria`.
+    let transportSocket: (any UpstreamTransportSocketFactory)?
     /// Whether the cluster ever made an upstream connection (Envoy's `upstream_cx_total.used()`).
     private let clusterStats: ClusterStats
     /// Called on `loop` after a check: the host, whether it passed, and whether its health changed.
@@ -19,7 +22,9 @@ public final class HealthChecker: @unchecked Sendable {
     private var stopped = false
 
     init(config: HealthCheckConfig, clusterName: String, stats: HealthCheckStats, clusterStats: ClusterStats,
-         loop: any EventLoop, onResult: @escaping (Host, Bool, Bool) -> Void) {
+         loop: any EventLoop, transportSocket: (any UpstreamTransportSocketFactory)? = nil,
+         onResult: @escaping (Host, Bool, Bool) -> Void) {
+        self.transportSocket = transportSocket
         self.config = config
         self.clusterName = clusterName
         self.stats = stats

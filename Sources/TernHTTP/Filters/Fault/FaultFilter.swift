@@ -111,7 +111,7 @@ final class FaultFilter: HTTPFilter {
         let worker = stream.worker.index
         factory.stats.abortsInjected.inc(worker: worker)
         downstreamCluster?.abortsInjected.inc(worker: worker)
-        FaultLocalReply.send(stream, httpStatus: status.http, grpcStatus: status.grpc, requestHeaders: headers)
+        FaultLocalReply.send(stream, httpStatus: status.http, grpcStatus: status.grpc)
     }
 
     // MARK: - conditions

@@ -18,7 +18,8 @@ final class RBACFilter: HTTPFilter {
         let request = RBACRequest(directRemoteAddress: stream.connection.remoteAddress,
                                   remoteAddress: stream.info.trustedDownstreamRemoteAddress ?? stream.connection.remoteAddress,
                                   localAddress: stream.connection.localAddress,
-                                  http: RBACHTTPRequest(head: head))
+                                  http: RBACHTTPRequest(head: head), tls: stream.connection.tls,
+                                  requestedServerName: stream.connection.requestedServerName)
         let stats = factory.stats
         let w = stream.worker.index
         if let shadow = config.shadowEngine {

@@ -20,4 +20,9 @@ package struct RBACHTTPMatchers: RBACMatcherCompiler {
     package func string(_ proto: Envoy_Type_Matcher_V3_StringMatcher, matches value: String, path: String) throws -> Bool {
         try StringMatch(proto: proto, path: path).matches(value)
     }
+
+    package func stringMatcher(_ proto: Envoy_Type_Matcher_V3_StringMatcher, path: String) throws -> @Sendable (String) -> Bool {
+        let match = try StringMatch(proto: proto, path: path)
+        return { match.matches($0) }
+    }
 }

@@ -12,6 +12,9 @@ struct RetryState {
         case connectFailure
         /// The upstream closed or reset the connection, or spoke bad HTTP.
         case remoteReset
+        /// The upstream refused the stream (HTTP/2 REFUSED_STREAM, or above a GOAWAY's last
+        /// stream id): it was never processed.
+        case refusedStream
         /// Tern gave up on the attempt (`per_try_timeout`).
         case localReset
         /// A circuit breaker refused the attempt: never retried.
@@ -98,6 +101,8 @@ struct RetryState {
         case .remoteReset, .localReset:
             // Envoy counts a reset as a 5xx: the client would get one.
             return !retryOn.isDisjoint(with: [.fiveXX, .gatewayError, .reset])
+        case .refusedStream:
+            return !retryOn.isDisjoint(with: [.fiveXX, .gatewayError, .reset, .refusedStream])
         }
     }
 

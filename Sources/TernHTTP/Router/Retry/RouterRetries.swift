@@ -31,6 +31,9 @@ struct RouterRetries {
     var holdsRequestSlot = false
     /// A retry was granted and counts against `max_retries` until the next retry decision.
     var holdsRetrySlot = false
+    /// Attempts sent again because the upstream refused them unprocessed (HTTP/2 GOAWAY or
+    /// REFUSED_STREAM) without a retry policy asking for it.
+    var refusedReplays = 0
 }
 
 /// Fires the per-try timeout of the router's current attempt.

@@ -56,7 +56,8 @@ final class NetworkRBACHandler: ChannelDuplexHandler {
     /// counting both. True when the connection may go on.
     private func decide() -> Bool {
         let request = RBACRequest(directRemoteAddress: connection.remoteAddress, remoteAddress: connection.remoteAddress,
-                                  localAddress: connection.localAddress)
+                                  localAddress: connection.localAddress, tls: connection.tls,
+                                  requestedServerName: connection.requestedServerName)
         let w = connection.worker.index
         if let shadow = config.shadowEngine, config.continuous || !shadowDecided {
             shadowDecided = true

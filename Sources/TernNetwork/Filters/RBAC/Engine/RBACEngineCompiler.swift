@@ -76,8 +76,7 @@ package struct RBACEngineCompiler: Sendable {
             }
             return .destinationPortRange(Int(range.start), Int(range.end))
         case .requestedServerName(let matcher):
-            // Tern has no TLS yet: every connection's requested server name is empty.
-            return .constant(try matchers.string(matcher, matches: "", path: path + ".requested_server_name"))
+            return .requestedServerName(try matchers.stringMatcher(matcher, path: path + ".requested_server_name"))
         }
     }
 
@@ -113,12 +112,11 @@ package struct RBACEngineCompiler: Sendable {
         case .urlPath(let matcher):
             return try urlPathRule(matcher, path: path + ".url_path").map(RBACPrincipal.request) ?? .constant(false)
         case .authenticated(let authenticated):
-            if authenticated.hasPrincipalName {
-                _ = try matchers.string(authenticated.principalName, matches: "", path: path + ".authenticated.principal_name")
-            }
-            // Envoy matches `authenticated` only on a TLS connection with a peer certificate; Tern
-            // serves plaintext only (mTLS identities arrive with TLS support), so it never matches.
-            return .constant(false)
+            // Envoy: any TLS connection without principal_name; with it, the peer certificate's
+            // URI SANs, DNS SANs, then subject.
+            return .authenticated(authenticated.hasPrincipalName
+                ? try matchers.stringMatcher(authenticated.principalName, path: path + ".authenticated.principal_name")
+                : nil)
         }
     }
 

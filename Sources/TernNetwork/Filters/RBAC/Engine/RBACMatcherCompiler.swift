@@ -16,4 +16,15 @@ package protocol RBACMatcherCompiler: Sendable {
     func urlPath(_ proto: Envoy_Type_Matcher_V3_PathMatcher, path: String) throws -> any RBACRequestRule
     /// Compiles a `StringMatcher` (errors name `path`) and tells whether it matches `value`.
     func string(_ proto: Envoy_Type_Matcher_V3_StringMatcher, matches value: String, path: String) throws -> Bool
+    /// A compiled `StringMatcher` (errors name `path`).
+    func stringMatcher(_ proto: Envoy_Type_Matcher_V3_StringMatcher, path: String) throws -> @Sendable (String) -> Bool
+}
+
+extension RBACMatcherCompiler {
+    /// Validates once, then evaluates through `string(_:matches:path:)` (compilers that can keep
+    /// a compiled matcher override this).
+    package func stringMatcher(_ proto: Envoy_Type_Matcher_V3_StringMatcher, path: String) throws -> @Sendable (String) -> Bool {
+        _ = try string(proto, matches: "", path: path)
+        return { value in (try? self.string(proto, matches: value, path: path)) ?? false }
+    }
 }

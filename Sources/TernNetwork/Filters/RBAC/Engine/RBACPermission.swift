@@ -15,8 +15,9 @@ public indirect enum RBACPermission: Sendable {
     case destinationPortRange(Int, Int)
     /// `header`, `url_path`: rules on the HTTP request.
     case request(any RBACRequestRule)
-    /// A rule whose answer is known when the config is compiled: `requested_server_name` is
-    /// matched against the empty SNI of a plaintext connection (Tern has no TLS yet).
+    /// `requested_server_name`: the connection's SNI as tls_inspector read it (empty without).
+    case requestedServerName(@Sendable (String) -> Bool)
+    /// A rule whose answer is known when the config is compiled (`url_path` at network level).
     case constant(Bool)
 
     public func matches(_ request: RBACRequest) -> Bool {
@@ -31,6 +32,7 @@ public indirect enum RBACPermission: Sendable {
             guard let port = request.localAddress?.port else { return false }
             return port >= start && port < end
         case .request(let rule): return rule.matches(request)
+        case .requestedServerName(let matches): return matches(request.requestedServerName)
         case .constant(let value): return value
         }
     }

@@ -14,7 +14,10 @@ public indirect enum RBACPrincipal: Sendable {
     case remoteIP(RBACCIDR)
     /// `header`, `url_path`: rules on the HTTP request.
     case request(any RBACRequestRule)
-    /// Known at compile time: `authenticated` never matches a plaintext connection.
+    /// `authenticated`: a TLS connection; with `principal_name`, its peer certificate's URI
+    /// SANs, then DNS SANs, then subject must match, as in Envoy.
+    case authenticated((@Sendable (String) -> Bool)?)
+    /// Known at compile time (a `url_path` at network level never matches).
     case constant(Bool)
 
     public func matches(_ request: RBACRequest) -> Bool {
@@ -26,6 +29,12 @@ public indirect enum RBACPrincipal: Sendable {
         case .directRemoteIP(let cidr): return cidr.contains(request.directRemoteAddress)
         case .remoteIP(let cidr): return cidr.contains(request.remoteAddress)
         case .request(let rule): return rule.matches(request)
+        case .authenticated(let principalName):
+            guard let tls = request.tls else { return false }
+            guard let principalName else { return true }
+            let names = tls.peerSubjectAltNames
+            return names.uri.contains(where: principalName) || names.dns.contains(where: principalName)
+                || principalName(tls.peerSubject)
         case .constant(let value): return value
         }
     }

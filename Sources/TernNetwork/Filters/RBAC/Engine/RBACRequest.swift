@@ -1,4 +1,5 @@
 import NIOCore
+import TernTransport
 
 /// What the RBAC engine decides on: the addresses of one connection or request and, for HTTP,
 /// the request itself. A small value made per decision, so the engine is testable without sockets.
@@ -13,9 +14,15 @@ public struct RBACRequest {
     /// The HTTP request when the HTTP filter asks; nil for the network filter. Rules compiled by
     /// TernHTTP (`header`, `url_path`) read it; TernNetwork never looks inside.
     public var http: (any RBACHTTPAttributes)?
+    /// The connection's TLS session (`authenticated`); nil on plaintext.
+    public var tls: TLSConnectionInfo?
+    /// The SNI tls_inspector read (`requested_server_name`); empty when unknown.
+    public var requestedServerName: String
 
     public init(directRemoteAddress: SocketAddress?, remoteAddress: SocketAddress?, localAddress: SocketAddress?,
-                http: (any RBACHTTPAttributes)? = nil) {
+                http: (any RBACHTTPAttributes)? = nil, tls: TLSConnectionInfo? = nil, requestedServerName: String = "") {
+        self.tls = tls
+        self.requestedServerName = requestedServerName
         self.directRemoteAddress = directRemoteAddress
         self.remoteAddress = remoteAddress
         self.localAddress = localAddress

@@ -1,0 +1,169 @@
+import NIOCore
+import TernCore
+
+/// Envoy's HTTP/2 flood limits on one downstream connection. It sits between the socket and
+/// NIOHTTP2's handler and only looks at frame headers: inbound, the empty-frame, PRIORITY and
+/// WINDOW_UPDATE limits are checked before NIOHTTP2 sees the frame; outbound, every frame written
+/// is counted until the socket has taken it, so a client that stops reading while it makes Tern
+/// queue PING or SETTINGS ACKs (or responses) is found at `max_outbound_control_frames` /
+/// `max_outbound_frames` instead of growing Tern's memory.
+///
+/// An inbound flood ends the connection with GOAWAY ENHANCE_YOUR_CALM (Envoy 1.40 closes without
+/// a GOAWAY); an outbound flood closes it at once without flushing, as Envoy does: the client is
+/// not reading, so nothing queued would reach it.
+final class HTTP2FloodHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
+
+    typealias Violation = HTTP2ProtocolConstraints.Violation
+
+    private var constraints: HTTP2ProtocolConstraints
+    private var inbound = HTTP2FrameScanner(skippingPreface: true)
+    private var outbound = HTTP2FrameScanner(skippingPreface: false)
+    private let stats: HTTP2CodecStats?
+    private let worker: Int
+    /// Tells the connection a limit was exceeded (it then counts a local close), before the close.
+    private let onViolation: (Violation) -> Void
+    private var violated = false
+    /// The highest stream the client opened, for the GOAWAY.
+    private var lastStreamID: UInt32 = 0
+    private var context: ChannelHandlerContext?
+
+    init(limits: HTTP2FloodLimits, stats: HTTP2CodecStats?, worker: Int, onViolation: @escaping (Violation) -> Void) {
+        self.constraints = HTTP2ProtocolConstraints(limits: limits)
+        self.stats = stats
+        self.worker = worker
+        self.onViolation = onViolation
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    // MARK: - inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // After a violation nothing more from this client is worth parsing.
+        guard !violated else { return }
+        let bytes = unwrapInboundIn(data)
+        var found: Violation?
+        var foundEnd = 0
+        _ = inbound.scan(bytes) { frame in
+            switch frame.type {
+            case HTTP2FrameScanner.FrameHeader.headers:
+                if frame.streamID > lastStreamID { lastStreamID = frame.streamID }
+            case HTTP2FrameScanner.FrameHeader.rstStream:
+                stats?.rxReset.inc(worker: worker)
+            default:
+                break
+            }
+            found = constraints.trackInbound(frame)
+            foundEnd = frame.end
+            return found == nil
+        }
+        if let found {
+            // NIOHTTP2 still gets the frames up to the offending one: a protocol error among
+            // them (a window overflow, say) then ends the connection with its own, more exact
+            // GOAWAY, as an HTTP/2 conformance suite expects.
+            if let upTo = bytes.getSlice(at: bytes.readerIndex, length: min(foundEnd, bytes.readableBytes)) {
+                context.fireChannelRead(wrapInboundOut(upTo))
+                context.fireChannelReadComplete()
+            }
+            if context.channel.isActive { inboundFlood(found, context: context) }
+            return
+        }
+        context.fireChannelRead(data)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        guard !violated else { return }
+        context.fireChannelReadComplete()
+    }
+
+    private func inboundFlood(_ violation: Violation, context: ChannelHandlerContext) {
+        violated = true
+        count(violation)
+        onViolation(violation)
+        // The GOAWAY goes straight to the socket (not through this handler's count); whatever
+        // the socket takes now is sent, the rest is dropped with the close.
+        var goAway = context.channel.allocator.buffer(capacity: 17)
+        goAway.writeBytes([0, 0, 8, 0x7, 0, 0, 0, 0, 0])
+        goAway.writeInteger(lastStreamID)
+        goAway.writeInteger(UInt32(0xB))  // ENHANCE_YOUR_CALM
+        stats?.goawaySent.inc(worker: worker)
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(goAway)), promise: nil)
+        context.close(promise: nil)
+    }
+
+    // MARK: - outbound
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard case .byteBuffer(let bytes) = unwrapOutboundIn(data) else {
+            context.write(data, promise: promise)
+            return
+        }
+        var frames = 0
+        var controlFrames = 0
+        _ = outbound.scan(bytes) { frame in
+            constraints.sent(frame)
+            // HEADERS and DATA were counted when the stream wrote them (`trackStreamFrame`):
+            // NIOHTTP2 holds them while the channel is not writable, where this handler would
+            // not see them pile up. Everything else NIOHTTP2 makes itself, and is counted here.
+            if HTTP2ProtocolConstraints.isStreamFrame(frame) { return true }
+            constraints.queued(frame)
+            frames += 1
+            if HTTP2ProtocolConstraints.isControl(frame) { controlFrames += 1 }
+            return true
+        }
+        // Most writes carry one frame header (NIOHTTP2 writes a DATA payload separately); a
+        // write's promise completes when the socket took it, which releases its frames.
+        guard frames > 0 else {
+            context.write(data, promise: promise)
+            return
+        }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.assumeIsolated().whenComplete { [self] _ in
+            constraints.released(frames: frames, controlFrames: controlFrames)
+        }
+        if let promise { written.futureResult.cascade(to: promise) }
+        context.write(data, promise: written)
+        if !violated, let violation = constraints.checkOutbound() {
+            outboundFlood(violation, context: context)
+        }
+    }
+
+    /// A HEADERS or DATA frame a stream hands to NIOHTTP2: counted until NIOHTTP2 completes its
+    /// write (the socket took it, or the stream went). Returns the promise to write it with.
+    func trackStreamFrame() -> EventLoopPromise<Void>? {
+        guard let context, !violated else { return nil }
+        constraints.queuedFromStream()
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.assumeIsolated().whenComplete { [self] _ in
+            constraints.released(frames: 1, controlFrames: 0)
+        }
+        if let violation = constraints.checkOutbound() {
+            outboundFlood(violation, context: context)
+        }
+        return written
+    }
+
+    private func outboundFlood(_ violation: Violation, context: ChannelHandlerContext) {
+        violated = true
+        count(violation)
+        onViolation(violation)
+        // Not from inside NIOHTTP2's write: it may be in the middle of emitting a batch.
+        context.eventLoop.assumeIsolated().execute { context.close(promise: nil) }
+    }
+
+    private func count(_ violation: Violation) {
+        guard let stats else { return }
+        switch violation {
+        case .outboundFrames: stats.outboundFlood.inc(worker: worker)
+        case .outboundControlFrames: stats.outboundControlFlood.inc(worker: worker)
+        case .inboundEmptyFrames: stats.inboundEmptyFramesFlood.inc(worker: worker)
+        case .inboundPriorityFrames: stats.inboundPriorityFramesFlood.inc(worker: worker)
+        case .inboundWindowUpdateFrames: stats.inboundWindowUpdateFramesFlood.inc(worker: worker)
+        }
+    }
+}
