@@ -19,7 +19,7 @@ extension ActiveStream {
         downstreamVersion = incoming.version
         // From the headers as they arrived: normalizing appends the peer to x-forwarded-for.
         info.trustedDownstreamRemoteAddress = DownstreamRemoteAddress.resolve(
-            incoming.headers, useRemoteAddress: config.useRemoteAddress, xffNumTrustedHops: config.xffNumTrustedHops,
+            incoming.headers, hasXFF: scan.contains(.xForwardedFor), useRemoteAddress: config.useRemoteAddress, xffNumTrustedHops: config.xffNumTrustedHops,
             peer: connection.remoteAddress)
         if let rejection = RequestHeaderPolicy.normalize(&head, scan: scan, config: config, connection: connection, codec: codec,
                                                          random: workerState.random, isUpgrade: &isUpgradeRequest) {

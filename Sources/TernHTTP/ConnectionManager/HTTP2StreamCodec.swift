@@ -189,4 +189,7 @@ final class HTTP2StreamCodec: ChannelDuplexHandler, StreamCodec {
     }
 
     func switchToTunnel(_ tunnel: TunnelHandler) -> Bool { false }
+
+    /// Every write above already flushes.
+    func flush() {}
 }

@@ -69,12 +69,6 @@ struct HeaderScan: OptionSet {
 
     @inline(__always)
     private static func eq(_ b: UnsafeBufferPointer<UInt8>, _ lower: StaticString) -> Bool {
-        let l = lower.utf8Start
-        for i in 0..<b.count {
-            var c = b[i]
-            if c >= 0x41 && c <= 0x5A { c |= 0x20 }
-            if c != l[i] { return false }
-        }
-        return true
+        asciiCaseInsensitiveEquals(b, lower)
     }
 }

@@ -43,8 +43,9 @@ public final class RouteEntry: Sendable {
     }
 }
 
-/// `route:` — forward to a cluster.
-public struct ForwardAction: Sendable {
+/// `route:` — forward to a cluster. A class: every request reads it, and copying a value this
+/// size would retain each of its fields. Settled at compile time, read-only afterwards.
+public final class ForwardAction: @unchecked Sendable {
     public enum ClusterChoice: Sendable {
         case named(String)
         /// The cluster named by a request header (`cluster_header`).
@@ -83,6 +84,24 @@ public struct ForwardAction: Sendable {
     public var priority: ResourcePriority = .default
     /// `request_mirror_policies`; nil when the route mirrors nothing.
     public let requestMirrorPolicies: RequestMirrorPolicies?
+    /// `timeout` in milliseconds, formatted once for `x-envoy-expected-rq-timeout-ms`.
+    public let timeoutHeaderValue: String?
+
+    init(clusters: ClusterChoice, clusterNotFoundStatus: Int, prefixRewrite: String?, regexRewrite: RegexRewrite?,
+         hostRewrite: HostRewrite, appendXForwardedHost: Bool, timeout: TimeAmount?, idleTimeout: TimeAmount?,
+         upgrades: [String: Bool], requestMirrorPolicies: RequestMirrorPolicies?) {
+        self.clusters = clusters
+        self.clusterNotFoundStatus = clusterNotFoundStatus
+        self.prefixRewrite = prefixRewrite
+        self.regexRewrite = regexRewrite
+        self.hostRewrite = hostRewrite
+        self.appendXForwardedHost = appendXForwardedHost
+        self.timeout = timeout
+        self.idleTimeout = idleTimeout
+        self.upgrades = upgrades
+        self.requestMirrorPolicies = requestMirrorPolicies
+        self.timeoutHeaderValue = timeout.map { String($0.nanoseconds / 1_000_000) }
+    }
 }
 
 /// One entry of `weighted_clusters`.

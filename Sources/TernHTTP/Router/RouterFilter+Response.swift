@@ -32,7 +32,7 @@ extension RouterFilter: UpstreamResponseDelegate {
         if let route = s.route {
             for m in route.responseMutations { m.apply(to: &head.headers, stream: s.info) }
         }
-        s.encodeHeaders(head, endStream: false)
+        s.encodeHeaders(consume head, endStream: false)
     }
 
     func upstreamResponseBody(_ body: ByteBuffer) {
@@ -100,6 +100,11 @@ extension RouterFilter: UpstreamResponseDelegate {
             s.codec.resetStream()
             return
         }
+    }
+
+    func upstreamReadComplete() {
+        guard !done else { return }
+        stream.codec.flush()
     }
 
     func upstreamWritabilityChanged(_ writable: Bool) {

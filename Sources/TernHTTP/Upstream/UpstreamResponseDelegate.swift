@@ -12,6 +12,13 @@ protocol UpstreamResponseDelegate: AnyObject {
     func upstreamWritabilityChanged(_ writable: Bool)
     /// A `101 Switching Protocols` response is complete; the connection can become a tunnel.
     func upstreamUpgraded(_ connection: HTTP1UpstreamConnection)
+    /// The upstream read batch that delivered the latest response parts is over: what they
+    /// produced downstream should go out now (a streamed response is not held until its end).
+    func upstreamReadComplete()
+}
+
+extension UpstreamResponseDelegate {
+    func upstreamReadComplete() {}
 }
 
 /// Waits for a pooled connection.
