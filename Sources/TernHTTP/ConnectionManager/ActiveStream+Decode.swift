@@ -23,7 +23,8 @@ extension ActiveStream {
         // Owned from here: a codec that built the head (HTTP/2) hands over the only reference,
         // so normalizing edits it in place.
         var head = consume incoming
-        if let rejection = RequestHeaderPolicy.normalize(&head, scan: scan, config: config, connection: connection, codec: codec,
+        if let rejection = RequestHeaderPolicy.normalize(&head, scan: scan, config: config, connection: connection,
+                                                         trustedRemote: info.trustedDownstreamRemoteAddress, codec: codec,
                                                          random: workerState.random, isUpgrade: &isUpgradeRequest) {
             info.request = head
             sendLocalReply(status: rejection.status, body: rejection.body, details: rejection.details,
