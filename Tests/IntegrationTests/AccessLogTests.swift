@@ -95,6 +95,32 @@ struct AccessLogTests {
         dir.remove()
     }
 
+    @Test("%DOWNSTREAM_REMOTE_ADDRESS% is the client trusted from x-forwarded-for; the direct one is the peer")
+    func downstreamAddresses() async throws {
+        let upstream = try await UpstreamServer.start(.respond(body: "ok"), name: "logged")
+        let deadPort = try await UnusedPort.next()
+        let dir = try TemporaryDirectory(prefix: "access-log")
+        let file = dir.file("addresses.log")
+        let format = "%DOWNSTREAM_REMOTE_ADDRESS% %DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT% "
+            + "%DOWNSTREAM_DIRECT_REMOTE_ADDRESS_WITHOUT_PORT%\\n"
+        let config = Self.config(upstreamPort: upstream.port, deadPort: deadPort,
+                                 accessLog: Self.fileLogger(path: file, format: format))
+        try await TernProcess.with(config: config, extraArguments: Self.flushArguments) { proxy in
+            let port = try await proxy.listenerPort("ingress")
+            // use_remote_address is off: the last x-forwarded-for entry is the client.
+            #expect(try await Curl.get(port: port, "/ok", headers: ["x-forwarded-for: 198.51.100.4, 203.0.113.7"]).status == 200)
+            #expect(try await Curl.get(port: port, "/ok").status == 200)
+            let lines = await TextFilePoller.waitForLines(file, count: 2)
+            try #require(lines.count == 2, "\(lines)")
+            #expect(lines[0] == "203.0.113.7:0 203.0.113.7 127.0.0.1", "\(lines[0])")
+            let peer = lines[1].split(separator: " ").map(String.init)
+            #expect(peer.count == 3 && peer[0].hasPrefix("127.0.0.1:") && peer[1] == "127.0.0.1" && peer[2] == "127.0.0.1",
+                    "without x-forwarded-for the client is the peer: \(lines[1])")
+        }
+        await upstream.stop()
+        dir.remove()
+    }
+
     /// The x-request-id field of a default-format line (a UUID between quotes), if there is one.
     static func requestID(in line: String) -> String? {
         line.split(separator: "\"").map(String.init).first { part in

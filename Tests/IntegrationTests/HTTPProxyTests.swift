@@ -131,6 +131,22 @@ struct HTTPProxyTests {
         await upstream.stop()
     }
 
+    @Test("each chunk of a streamed response goes out as it arrives, not when the response ends")
+    func streamedChunksAreNotHeld() async throws {
+        // The upstream sends its head and one chunk and never finishes the response: the client
+        // sees that chunk only if the proxy forwards it without waiting for the end.
+        let upstream = try await RawResponder.start(
+            response: "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nb\r\nfirst-chunk\r\n")
+        try await TernProcess.with(config: EnvoyConfig.httpProxy(to: upstream.port)) { proxy in
+            let connection = try await RawConnection.connect(port: try await proxy.listenerPort("ingress"))
+            try await connection.send("GET /stream HTTP/1.1\r\nhost: example\r\n\r\n")
+            let read = try await connection.read(timeout: .seconds(20)) { String(decoding: $0, as: UTF8.self).contains("first-chunk") }
+            await connection.close()
+            #expect(!read.timedOut, "the first chunk never arrived: \(read.text)")
+        }
+        await upstream.stop()
+    }
+
     @Test("a 1 MiB POST with Expect: 100-continue streams through intact")
     func largePostWithExpectContinue() async throws {
         let upstream = try await UpstreamServer.start(.echo)

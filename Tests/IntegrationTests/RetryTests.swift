@@ -117,17 +117,44 @@ struct RetryTests {
         await bad.stop()
     }
 
-    // Tern-only: Envoy 1.40 did not retry on these headers from this (external) client; Tern
-    // honours them from every client because it does not yet sanitize x-envoy-* headers.
-    @Test("x-envoy-retry-on and x-envoy-max-retries from the request are honoured and not forwarded", .ternOnly)
+    /// The connection manager trusts 127.0.0.0/8 (`internal_address_config`) and sees the client
+    /// itself (`use_remote_address`): its requests are internal, so their x-envoy-* headers count.
+    static let trustsLoopback = """
+        use_remote_address: true
+        internal_address_config:
+          cidr_ranges: [{ address_prefix: 127.0.0.0, prefix_len: 8 }]
+        """
+
+    @Test("x-envoy-retry-on and x-envoy-max-retries from an internal client are honoured and not forwarded")
     func requestHeaders() async throws {
         let bad = try await UpstreamServer.start(.respond(status: 503), name: "bad")
-        try await TernProcess.with(config: EnvoyConfig.httpProxy(to: bad.port)) { proxy in
+        try await TernProcess.with(config: EnvoyConfig.httpProxy(to: bad.port, hcmExtra: Self.trustsLoopback)) { proxy in
             let r = try await Curl.get(port: try await proxy.listenerPort("ingress"), "/h",
                                        headers: ["x-envoy-retry-on: 5xx", "x-envoy-max-retries: 2"])
             #expect(r.status == 503)
             #expect(bad.requests.count == 3)
             #expect(bad.requests.allSatisfy { $0.headers["x-envoy-retry-on"] == nil && $0.headers["x-envoy-max-retries"] == nil })
+            #expect(bad.requests.allSatisfy { $0.headers["x-envoy-internal"] == "true" })
+        }
+        await bad.stop()
+    }
+
+    @Test("x-envoy-retry-on from an external client is removed, not obeyed", arguments: [false, true])
+    func requestHeadersFromExternalClient(useRemoteAddress: Bool) async throws {
+        let bad = try await UpstreamServer.start(.respond(status: 503), name: "bad")
+        let config = EnvoyConfig.httpProxy(to: bad.port, hcmExtra: "use_remote_address: \(useRemoteAddress)")
+        try await TernProcess.with(config: config) { proxy in
+            let r = try await Curl.get(port: try await proxy.listenerPort("ingress"), "/h",
+                                       headers: ["x-envoy-retry-on: 5xx", "x-envoy-max-retries: 2", "x-envoy-internal: true",
+                                                 "x-envoy-downstream-service-cluster: spoofed", "x-envoy-custom: kept"])
+            #expect(r.status == 503)
+            #expect(bad.requests.count == 1, "a retry was made for an untrusted client")
+            let seen = try #require(bad.requests.first)
+            #expect(seen.headers["x-envoy-retry-on"] == nil && seen.headers["x-envoy-internal"] == nil)
+            #expect(seen.headers["x-envoy-custom"] == "kept", "only Envoy's own control headers are removed")
+            // At the edge the caller's claimed identity goes too, and its address is recorded.
+            #expect((seen.headers["x-envoy-downstream-service-cluster"] == nil) == useRemoteAddress)
+            #expect(seen.headers["x-envoy-external-address"] == (useRemoteAddress ? "127.0.0.1" : nil))
         }
         await bad.stop()
     }

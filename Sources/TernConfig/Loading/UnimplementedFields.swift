@@ -131,7 +131,6 @@ package enum UnimplementedFields {
         "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.tracing",
         "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.request_headers_timeout",
         "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.delayed_close_timeout",
-        "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.internal_address_config",
         "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.forward_client_cert_details",
         "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.set_current_client_cert_details",
         "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.normalize_path",

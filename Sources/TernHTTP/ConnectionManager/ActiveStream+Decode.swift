@@ -5,7 +5,7 @@ import TernNetwork
 extension ActiveStream {
     // MARK: - request from the codec
 
-    func onRequestHead(_ incoming: HTTPRequestHead, endStream: Bool, scan: HeaderScan) {
+    func onRequestHead(_ incoming: consuming HTTPRequestHead, endStream: Bool, scan: HeaderScan) {
         let w = worker.index
         config.stats.downstreamRqTotal.inc(worker: w)
         if incoming.version.major == 2 {
@@ -15,13 +15,16 @@ extension ActiveStream {
         }
         config.stats.downstreamRqActive.inc(worker: w)
         startTimers()
-        var head = incoming
         downstreamVersion = incoming.version
         // From the headers as they arrived: normalizing appends the peer to x-forwarded-for.
         info.trustedDownstreamRemoteAddress = DownstreamRemoteAddress.resolve(
-            incoming.headers, useRemoteAddress: config.useRemoteAddress, xffNumTrustedHops: config.xffNumTrustedHops,
+            incoming.headers, hasXFF: scan.contains(.xForwardedFor), useRemoteAddress: config.useRemoteAddress, xffNumTrustedHops: config.xffNumTrustedHops,
             peer: connection.remoteAddress)
-        if let rejection = RequestHeaderPolicy.normalize(&head, scan: scan, config: config, connection: connection, codec: codec,
+        // Owned from here: a codec that built the head (HTTP/2) hands over the only reference,
+        // so normalizing edits it in place.
+        var head = consume incoming
+        if let rejection = RequestHeaderPolicy.normalize(&head, scan: scan, config: config, connection: connection,
+                                                         trustedRemote: info.trustedDownstreamRemoteAddress, codec: codec,
                                                          random: workerState.random, isUpgrade: &isUpgradeRequest) {
             info.request = head
             sendLocalReply(status: rejection.status, body: rejection.body, details: rejection.details,

@@ -8,10 +8,11 @@ extension ActiveStream {
 
     private func encoderFilter(_ i: Int) -> any HTTPFilter { filters[encoderCount - 1 - i] }
 
-    public func encodeHeaders(_ head: HTTPResponseHead, endStream: Bool) {
+    public func encodeHeaders(_ head: consuming HTTPResponseHead, endStream: Bool) {
         guard !responseStarted, !destroyed else { return }
         responseStarted = true
-        var head = head
+        // Owned all the way to the codec: the one copy of the headers stays unique, so the
+        // edits below change it in place.
         var i = 0
         while i < encoderCount {
             let status = encoderFilter(i).encodeHeaders(&head, endStream: endStream, stream: self)
@@ -23,7 +24,7 @@ extension ActiveStream {
                 return
             }
         }
-        sendHeadersToCodec(head, endStream: endStream)
+        sendHeadersToCodec(consume head, endStream: endStream)
     }
 
     public func encodeData(_ data: ByteBuffer, endStream: Bool) {
@@ -93,8 +94,7 @@ extension ActiveStream {
 
     private var codecHasHead: Bool { info.response != nil }
 
-    private func sendHeadersToCodec(_ head: HTTPResponseHead, endStream: Bool) {
-        var head = head
+    private func sendHeadersToCodec(_ head: consuming HTTPResponseHead, endStream: Bool) {
         ResponseHeaderPolicy.apply(&head, stream: self)
         info.response = head
         armIdleTimer()

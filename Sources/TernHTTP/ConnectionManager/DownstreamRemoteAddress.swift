@@ -10,8 +10,10 @@ import NIOHTTP1
 /// - `use_remote_address: false`: the address `xff_num_trusted_hops` entries from the end of XFF;
 ///   the peer when XFF is absent, too short or not an IP address.
 enum DownstreamRemoteAddress {
-    static func resolve(_ headers: HTTPHeaders, useRemoteAddress: Bool, xffNumTrustedHops: Int,
+    static func resolve(_ headers: HTTPHeaders, hasXFF: Bool = true, useRemoteAddress: Bool, xffNumTrustedHops: Int,
                         peer: SocketAddress?) -> SocketAddress? {
+        // Most requests carry no XFF: the header scan already knows, so nothing is looked up.
+        guard hasXFF else { return peer }
         if useRemoteAddress {
             guard xffNumTrustedHops > 0 else { return peer }
             return lastAddressFromXFF(headers, skipping: xffNumTrustedHops - 1) ?? peer

@@ -45,10 +45,12 @@ extension HTTP1ServerConnection {
     /// HTTP/1.1 and close-delimited for HTTP/1.0; responses that cannot have a body get none.
     func frame(_ head: inout HTTPResponseHead, endStream: Bool) {
         let code = head.status.code
-        let hasCL = head.headers.contains(name: "content-length")
-        head.headers.remove(name: "transfer-encoding")
+        // One pass; edits (which copy headers the stream's record shares) only when needed.
+        let scan = HeaderScan(head.headers)
+        let hasCL = scan.contains(.contentLength)
+        if scan.contains(.transferEncoding) { head.headers.remove(name: "transfer-encoding") }
         if (100..<200).contains(code) || code == 204 {
-            head.headers.remove(name: "content-length")
+            if hasCL { head.headers.remove(name: "content-length") }
             return
         }
         if code == 304 || responseIsHead || hasCL { return }

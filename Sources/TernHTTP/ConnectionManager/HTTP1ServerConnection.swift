@@ -32,6 +32,8 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     /// A bodyless request's stream is complete at its head; NIO still delivers its `.end`.
     var awaitingEnd = false
     var responseCloseDelimited = false
+    /// Response bytes were written but not flushed yet.
+    var unflushed = false
 
     let workerState: HTTPWorkerState
     /// `codec_type: AUTO`: the HTTP/1 stats wait until the first bytes confirm HTTP/1.1
@@ -140,8 +142,16 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        context.flush()
+        flush()
         context.fireChannelReadComplete()
+    }
+
+    /// Flushes only when a write is waiting: most responses end with their own flush, and an
+    /// empty flush still walks the pipeline.
+    func flush() {
+        guard unflushed else { return }
+        unflushed = false
+        context.flush()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -227,6 +237,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
         var buffer = context.channel.allocator.buffer(capacity: 256)
         HTTP1Serializer.write(head, into: &buffer)
         context.write(wrapOutboundOut(buffer), promise: nil)
+        unflushed = true
         if endStream { writeEnd(nil) }
     }
 
@@ -242,11 +253,12 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
             } else {
                 context.write(wrapOutboundOut(data), promise: nil)
             }
+            unflushed = true
         }
         if endStream {
             writeEnd(nil)
         } else if !context.channel.isWritable {
-            context.flush()
+            flush()
         }
     }
 
@@ -266,11 +278,13 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
         if closingAfterResponse || responseCloseDelimited || !requestDone {
             // Close only once the last byte is written: closing earlier would drop queued bytes.
             let promise = context.eventLoop.makePromise(of: Void.self)
+            unflushed = false
             context.writeAndFlush(part, promise: promise)
             promise.futureResult.assumeIsolated().whenComplete { [self] _ in self.delayedClose() }
         } else {
             // A content-length response has nothing left to write: only flush.
             if end.readableBytes > 0 { context.write(part, promise: nil) }
+            unflushed = false
             context.flush()
         }
     }

@@ -77,7 +77,7 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         let handler = NIOHTTP2Handler(
             mode: .server, eventLoop: pipeline.eventLoop, connectionConfiguration: connectionConfig,
             streamConfiguration: streamConfig,
-            streamDelegate: StreamTracker(server: NIOLoopBound(server, eventLoop: pipeline.eventLoop))
+            streamDelegate: StreamTracker(server: server)
         ) { streamChannel in
             // Stream channels are made on the connection's event loop.
             do {
@@ -98,6 +98,12 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        // NIOHTTP2's stream delegate refers to this handler without retaining it (the delegate is
+        // copied many times per frame); this keeps the handler alive until the pipeline is gone.
+        let loop = context.eventLoop
+        context.channel.closeFuture.assumeIsolated().whenComplete { _ in
+            loop.assumeIsolated().execute { withExtendedLifetime(self) {} }
+        }
         let s = config.stats
         if countsConnection {
             s.downstreamCxTotal.inc(worker: worker)
@@ -225,9 +231,12 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
 
 /// Tells the connection when streams open and close, so a drain knows the last stream it
 /// accepted and when the last one is done. NIOHTTP2 calls it on the connection's event loop.
-struct StreamTracker: NIOHTTP2StreamDelegate {
-    let server: NIOLoopBound<HTTP2ServerConnection>
+/// NIOHTTP2 copies its delegate with its state on every frame, so this holds a plain unretained
+/// reference: copies cost nothing, and the handler keeps itself alive until its channel is
+/// closed and its pipeline torn down (see `handlerAdded`).
+struct StreamTracker: NIOHTTP2StreamDelegate, @unchecked Sendable {
+    unowned(unsafe) let server: HTTP2ServerConnection
 
-    func streamCreated(_ id: HTTP2StreamID, channel: any Channel) { server.value.streamCreated(id) }
-    func streamClosed(_ id: HTTP2StreamID, channel: any Channel) { server.value.streamClosed() }
+    func streamCreated(_ id: HTTP2StreamID, channel: any Channel) { server.streamCreated(id) }
+    func streamClosed(_ id: HTTP2StreamID, channel: any Channel) { server.streamClosed() }
 }

@@ -91,14 +91,15 @@ final class HTTP2StreamCodec: ChannelDuplexHandler, StreamCodec {
             if name == "content-length" { hasContentLength = true }
             headers.add(name: name, value: value)
         }
-        if let authority { headers.replaceOrAdd(name: "host", value: authority) }
+        if let authority { headers.add(name: "host", value: authority) }  // every host field was skipped above
         if method == "CONNECT" { path = authority ?? "" }
         // The upstream speaks HTTP/1.1: a body without content-length is sent chunked there.
         if !endStream && !hasContentLength { headers.add(name: "transfer-encoding", value: "chunked") }
+        let scan = HeaderScan(headers)
         let head = HTTPRequestHead(version: .http2, method: HTTPMethod(rawValue: method), uri: path, headers: headers)
         let s = ActiveStream(config: config, connection: connection, codec: self, workerState: workerState)
         stream = s
-        s.onRequestHead(head, endStream: endStream, scan: HeaderScan(head.headers))
+        s.onRequestHead(head, endStream: endStream, scan: scan)
     }
 
     static func trailers(_ fields: HPACKHeaders) -> HTTPHeaders {
@@ -210,4 +211,7 @@ final class HTTP2StreamCodec: ChannelDuplexHandler, StreamCodec {
     }
 
     func switchToTunnel(_ tunnel: TunnelHandler) -> Bool { false }
+
+    /// Every write above already flushes.
+    func flush() {}
 }

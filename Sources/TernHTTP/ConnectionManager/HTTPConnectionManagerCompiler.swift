@@ -80,7 +80,24 @@ package enum HTTPConnectionManagerCompiler {
             stripMatchingHostPort: p.stripMatchingHostPort,
             bufferLimitBytes: 1024 * 1024,
             http2: try compileHTTP2(p.http2ProtocolOptions, path: path + ".http2_protocol_options",
-                                    stats: HTTP2CodecStats(root: context.stats.root, statPrefix: p.statPrefix)))
+                                    stats: HTTP2CodecStats(root: context.stats.root, statPrefix: p.statPrefix)),
+            internalAddresses: try internalAddresses(p, path: path + ".internal_address_config", context: context))
+    }
+
+    /// `internal_address_config`: the CIDR ranges whose clients are internal. Tern listens on no
+    /// Unix sockets, so `unix_sockets` has nothing to apply to.
+    static func internalAddresses(_ p: HCM, path: String, context: CompileContext) throws -> [CIDRRange] {
+        guard p.hasInternalAddressConfig else { return [] }
+        let c = p.internalAddressConfig
+        if c.unixSockets { context.warn(path + ".unix_sockets", "Tern has no Unix socket listeners; ignored") }
+        return try c.cidrRanges.enumerated().map { i, r in
+            let isV6 = r.addressPrefix.contains(":")
+            let length = r.hasPrefixLen ? Int(r.prefixLen.value) : (isV6 ? 128 : 32)
+            guard let range = CIDRRange(address: r.addressPrefix, prefixLength: length) else {
+                throw CompileError("\(path).cidr_ranges[\(i)]", "'\(r.addressPrefix)/\(length)' is not a valid CIDR range")
+            }
+            return range
+        }
     }
 
     /// The `http2_protocol_options` Tern implements (windows, streams, flood limits); the others

@@ -51,6 +51,9 @@ public final class HTTPConnectionManagerConfig: Sendable {
     public let bufferLimitBytes: Int
     /// `http2_protocol_options` for HTTP/2 downstream connections.
     public let http2: HTTP2Settings
+    /// `internal_address_config.cidr_ranges`: clients whose requests are trusted (none by default,
+    /// as in Envoy 1.40).
+    public let internalAddresses: [CIDRRange]
 
     public init(statPrefix: String, stats: HTTPConnectionManagerStats, codec: Codec, routeConfig: RouteConfig,
                 filters: [any HTTPFilterFactory], serverName: String, serverHeader: ServerHeader,
@@ -60,7 +63,7 @@ public final class HTTPConnectionManagerConfig: Sendable {
                 skipXffAppend: Bool, via: String?, generateRequestID: Bool, preserveExternalRequestID: Bool,
                 alwaysSetRequestIDInResponse: Bool, upgradeTypes: Set<String>, proxy100Continue: Bool,
                 acceptHTTP10: Bool, defaultHostForHTTP10: String?, stripMatchingHostPort: Bool, bufferLimitBytes: Int,
-                http2: HTTP2Settings = HTTP2Settings()) {
+                http2: HTTP2Settings = HTTP2Settings(), internalAddresses: [CIDRRange] = []) {
         self.statPrefix = statPrefix
         self.stats = stats
         self.codec = codec
@@ -90,6 +93,7 @@ public final class HTTPConnectionManagerConfig: Sendable {
         self.stripMatchingHostPort = stripMatchingHostPort
         self.bufferLimitBytes = bufferLimitBytes
         self.http2 = http2
+        self.internalAddresses = internalAddresses
     }
 }
 

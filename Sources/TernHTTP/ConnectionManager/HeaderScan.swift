@@ -21,6 +21,8 @@ struct HeaderScan: OptionSet {
     static let via = HeaderScan(rawValue: 1 << 13)
     static let server = HeaderScan(rawValue: 1 << 14)
     static let date = HeaderScan(rawValue: 1 << 15)
+    /// Any `x-envoy-*` header: Envoy's trust boundary strips some of them from untrusted clients.
+    static let xEnvoy = HeaderScan(rawValue: 1 << 16)
 
     /// Headers that never travel past a hop.
     static let hopByHop: HeaderScan = [.connection, .keepAlive, .proxyConnection, .te, .upgrade]
@@ -42,6 +44,10 @@ struct HeaderScan: OptionSet {
     static func bit(for name: String) -> UInt32 {
         var name = name
         return name.withUTF8 { b -> UInt32 in
+            if b.count > 8, b[0] | 0x20 == UInt8(ascii: "x"), b[1] == UInt8(ascii: "-"),
+               asciiCaseInsensitiveEquals(UnsafeBufferPointer(rebasing: b[..<8]), "x-envoy-") {
+                return xEnvoy.rawValue
+            }
             switch b.count {
             case 2: return eq(b, "te") ? te.rawValue : 0
             case 3: return eq(b, "via") ? via.rawValue : 0
@@ -69,12 +75,6 @@ struct HeaderScan: OptionSet {
 
     @inline(__always)
     private static func eq(_ b: UnsafeBufferPointer<UInt8>, _ lower: StaticString) -> Bool {
-        let l = lower.utf8Start
-        for i in 0..<b.count {
-            var c = b[i]
-            if c >= 0x41 && c <= 0x5A { c |= 0x20 }
-            if c != l[i] { return false }
-        }
-        return true
+        asciiCaseInsensitiveEquals(b, lower)
     }
 }

@@ -20,8 +20,8 @@ enum RequestHeaderPolicy {
 
     /// Returns a rejection for requests Envoy refuses; otherwise rewrites `head` in place.
     static func normalize(_ head: inout HTTPRequestHead, scan: HeaderScan, config: HTTPConnectionManagerConfig,
-                          connection: DownstreamConnection, codec: any StreamCodec, random: WorkerRandom,
-                          isUpgrade: inout Bool) -> Rejection? {
+                          connection: DownstreamConnection, trustedRemote: SocketAddress?, codec: any StreamCodec,
+                          random: WorkerRandom, isUpgrade: inout Bool) -> Rejection? {
         if head.version.major == 1 && head.version.minor == 0 && !config.acceptHTTP10 {
             return Rejection(status: .upgradeRequired, body: "Upgrade Required", details: "low_version", flags: .downstreamProtocolError)
         }
@@ -58,11 +58,12 @@ enum RequestHeaderPolicy {
         }
         if config.useRemoteAddress, !config.skipXffAppend, let ip = connection.remoteAddress?.ipAddress {
             if scan.contains(.xForwardedFor), let existing = head.headers.first(name: "x-forwarded-for") {
-                head.headers.replaceOrAdd(name: "x-forwarded-for", value: existing + ", " + ip)
+                head.headers.replaceOrAdd(name: "x-forwarded-for", value: existing + "," + ip)  // Envoy's separator
             } else {
                 head.headers.add(name: "x-forwarded-for", value: ip)
             }
         }
+        markTrust(&head.headers, scan: scan, config: config, trustedRemote: trustedRemote)
         if config.generateRequestID {
             let external = config.useRemoteAddress
             if !scan.contains(.xRequestID) {
@@ -85,6 +86,35 @@ enum RequestHeaderPolicy {
             codec.write100Continue()
         }
         return nil
+    }
+
+    /// Envoy's trust boundary. A request is internal only when the connection manager sees its
+    /// client directly (`use_remote_address`, no x-forwarded-for before ours) at an address of
+    /// `internal_address_config` (none by default): it is marked `x-envoy-internal: true`. Any
+    /// other request loses the headers that steer Envoy, and at the edge (`use_remote_address`)
+    /// it gets `x-envoy-external-address`.
+    static func markTrust(_ headers: inout HTTPHeaders, scan: HeaderScan, config: HTTPConnectionManagerConfig,
+                          trustedRemote: SocketAddress?) {
+        let remote = trustedRemote
+        let isInternal = config.useRemoteAddress && !scan.contains(.xForwardedFor)
+            && (remote.map { a in config.internalAddresses.contains { $0.contains(a) } } ?? false)
+        let sawEnvoyHeaders = scan.contains(.xEnvoy)
+        if isInternal {
+            if sawEnvoyHeaders {
+                headers.replaceOrAdd(name: "x-envoy-internal", value: "true")
+            } else {
+                headers.add(name: "x-envoy-internal", value: "true")
+            }
+            return
+        }
+        if sawEnvoyHeaders { EnvoyControlHeaders.strip(&headers, edge: config.useRemoteAddress) }
+        if config.useRemoteAddress, let ip = remote?.ipAddress {
+            if sawEnvoyHeaders {
+                headers.replaceOrAdd(name: "x-envoy-external-address", value: ip)
+            } else {
+                headers.add(name: "x-envoy-external-address", value: ip)
+            }
+        }
     }
 
     /// Removes hop-by-hop headers, keeping `upgrade` (with `connection: upgrade`) for upgrade

@@ -6,22 +6,30 @@ import NIOHTTP1
 enum ResponseHeaderPolicy {
     static func apply(_ head: inout HTTPResponseHead, stream: ActiveStream) {
         let config = stream.config
+        // One pass finds what is there, so the usual response costs no removals (each would
+        // walk the whole block).
+        let scan = HeaderScan(head.headers)
         switch config.serverHeader {
-        case .overwrite: head.headers.replaceOrAdd(name: "server", value: config.serverName)
-        case .appendIfAbsent: if !head.headers.contains(name: "server") { head.headers.add(name: "server", value: config.serverName) }
+        case .overwrite:
+            if scan.contains(.server) {
+                head.headers.replaceOrAdd(name: "server", value: config.serverName)
+            } else {
+                head.headers.add(name: "server", value: config.serverName)
+            }
+        case .appendIfAbsent: if !scan.contains(.server) { head.headers.add(name: "server", value: config.serverName) }
         case .passThrough: break
         }
-        if !head.headers.contains(name: "date") {
+        if !scan.contains(.date) {
             head.headers.add(name: "date", value: stream.workerState.date.value)
         }
-        head.headers.remove(name: "keep-alive")
-        head.headers.remove(name: "proxy-connection")
+        if scan.contains(.keepAlive) { head.headers.remove(name: "keep-alive") }
+        if scan.contains(.proxyConnection) { head.headers.remove(name: "proxy-connection") }
         if head.status != .switchingProtocols {
-            head.headers.remove(name: "connection")
-            head.headers.remove(name: "upgrade")
+            if scan.contains(.connection) { head.headers.remove(name: "connection") }
+            if scan.contains(.upgrade) { head.headers.remove(name: "upgrade") }
         }
         if stream.codec.closingAfterResponse, head.status != .switchingProtocols {
-            head.headers.replaceOrAdd(name: "connection", value: "close")
+            head.headers.add(name: "connection", value: "close")  // any earlier one was removed above
         }
         if config.alwaysSetRequestIDInResponse, let id = stream.requestHead?.headers.first(name: "x-request-id") {
             head.headers.replaceOrAdd(name: "x-request-id", value: id)

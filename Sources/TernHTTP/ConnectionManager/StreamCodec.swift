@@ -15,6 +15,8 @@ protocol StreamCodec: AnyObject {
     func setReadDisabled(_ disabled: Bool)
     /// Sends `100 Continue` for a request that asked for it.
     func write100Continue()
+    /// Sends what the writes so far queued (after a batch of upstream reads), if anything.
+    func flush()
     var isWritable: Bool { get }
     /// The stream finished both ways; the codec may start the next one.
     func streamComplete(_ stream: ActiveStream)

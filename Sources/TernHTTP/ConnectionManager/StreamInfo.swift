@@ -26,8 +26,8 @@ public final class StreamInfo: AccessLogRecord {
     public var routeName: String?
     public var upstreamTransportFailureReason: String?
     /// The client address trusted after `x-forwarded-for` processing (Envoy's downstream remote
-    /// address; `downstreamRemoteAddress` below is the direct peer). Set when the request head
-    /// arrives; read by filters such as RBAC (`remote_ip`).
+    /// address, which `downstreamRemoteAddress` below falls back from to the direct peer). Set
+    /// when the request head arrives; read by filters such as RBAC (`remote_ip`).
     public internal(set) var trustedDownstreamRemoteAddress: SocketAddress?
     public var connectionTerminationDetails: String?
     /// The connection's SNI (`%REQUESTED_SERVER_NAME%`).
@@ -87,6 +87,9 @@ public final class StreamInfo: AccessLogRecord {
 
     public var responseCode: Int { response.map { Int($0.status.code) } ?? 0 }
     public var upstreamHost: String? { host?.addressString }
-    public var downstreamRemoteAddress: SocketAddress? { downstream.remoteAddress }
+    /// Envoy's downstream remote address: the trusted client, else the peer (source-IP hashing,
+    /// `%DOWNSTREAM_REMOTE_ADDRESS%`).
+    public var downstreamRemoteAddress: SocketAddress? { trustedDownstreamRemoteAddress ?? downstream.remoteAddress }
+    public var downstreamDirectRemoteAddress: SocketAddress? { downstream.remoteAddress }
     public var downstreamLocalAddress: SocketAddress? { downstream.localAddress }
 }

@@ -33,7 +33,7 @@ public protocol HTTPFilterCallbacks: AnyObject {
                         headers: HTTPHeaders?, grpcStatus: Int?)
 
     /// The terminal filter's response path: runs encoder filters, then the codec.
-    func encodeHeaders(_ head: HTTPResponseHead, endStream: Bool)
+    func encodeHeaders(_ head: consuming HTTPResponseHead, endStream: Bool)
     func encodeData(_ data: ByteBuffer, endStream: Bool)
     func encodeTrailers(_ trailers: HTTPHeaders)
     /// Aborts the stream after the response started (HTTP/1.1: closes the connection).

@@ -87,6 +87,8 @@ public struct ForwardAction: Sendable {
     /// `max_stream_duration`, or the deprecated `max_grpc_timeout`: how `grpc-timeout` bounds
     /// the request (GRPC/GRPCTimeoutPolicy); nil when the route sets neither.
     public var grpcTimeout: GRPCTimeoutPolicy? = nil
+    /// `timeout` in milliseconds for `x-envoy-expected-rq-timeout-ms`.
+    public var timeoutHeaderValue: String? { timeout.map { String($0.nanoseconds / 1_000_000) } }
 }
 
 /// One entry of `weighted_clusters`.

@@ -50,8 +50,10 @@ extension RouterFilter: UpstreamPoolWaiter {
         beginAttempt(on: host, stats: stats)
 
         // The router edits the stream's head in place: it is what goes upstream.
-        // The stream's record holds the original request for %REQ(...)% in header values.
-        s.info.request = head
+        // The stream's record holds the original request for %REQ(...)% in header values; with
+        // no header mutations to format it lets go meanwhile, so the edits need no copy.
+        let formats = !route.requestMutations.isEmpty || !(target?.requestMutations.isEmpty ?? true)
+        s.info.request = formats ? head : nil
         UpstreamRequestHead.prepare(&head, action: action, target: target, route: route, host: host,
                                     suppressEnvoyHeaders: suppressEnvoyHeaders, info: s.info)
         setUpRetries(action, cluster: cluster, head: &head)

@@ -38,7 +38,7 @@ extension RouterFilter: UpstreamResponseDelegate {
             upstream = nil
             cleanUp(abortUpstream: false)
         }
-        s.encodeHeaders(head, endStream: endStream)
+        s.encodeHeaders(consume head, endStream: endStream)
     }
 
     func upstreamResponseBody(_ body: ByteBuffer) {
@@ -120,6 +120,11 @@ extension RouterFilter: UpstreamResponseDelegate {
             s.codec.resetStream()
             return
         }
+    }
+
+    func upstreamReadComplete() {
+        guard !done else { return }
+        stream.codec.flush()
     }
 
     func upstreamWritabilityChanged(_ writable: Bool) {

@@ -44,13 +44,14 @@ enum UpstreamRequestHead {
         }
         if let target { target.requestMutations.apply(to: &head.headers, stream: info) }
         for m in route.requestMutations { m.apply(to: &head.headers, stream: info) }
-        if !suppressEnvoyHeaders, let timeout = action.timeout {
-            head.headers.replaceOrAdd(name: "x-envoy-expected-rq-timeout-ms", value: String(timeout.nanoseconds / 1_000_000))
+        if !suppressEnvoyHeaders, let timeout = action.timeoutHeaderValue {
+            head.headers.replaceOrAdd(name: "x-envoy-expected-rq-timeout-ms", value: timeout)
         }
         // Framing: keep a content-length; a chunked body stays chunked; nothing else frames a body.
-        if head.headers.contains(name: "content-length") {
-            head.headers.remove(name: "transfer-encoding")
-        } else if head.headers.contains(name: "transfer-encoding") {
+        let scan = HeaderScan(head.headers)
+        if scan.contains(.contentLength) {
+            if scan.contains(.transferEncoding) { head.headers.remove(name: "transfer-encoding") }
+        } else if scan.contains(.transferEncoding) {
             head.headers.replaceOrAdd(name: "transfer-encoding", value: "chunked")
         }
         head.version = .http1_1

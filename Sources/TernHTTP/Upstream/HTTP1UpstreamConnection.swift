@@ -185,6 +185,11 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
         }
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        delegate?.upstreamReadComplete()
+        context.fireChannelReadComplete()
+    }
+
     func read(context: ChannelHandlerContext) {
         if readPaused {
             readHeld = true

@@ -145,6 +145,12 @@ final class HTTP2UpstreamStream: ChannelDuplexHandler, UpstreamRequestStream {
         }
     }
 
+    /// The frames of this read are delivered: an HTTP/1.1 client gets what they produced now.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        delegate?.upstreamReadComplete()
+        context.fireChannelReadComplete()
+    }
+
     private func end(_ trailers: HTTPHeaders?) {
         guard !responseEnded else { return }
         responseEnded = true

@@ -18,6 +18,13 @@ protocol UpstreamResponseDelegate: AnyObject {
     /// A `101 Switching Protocols` response is complete; the connection can become a tunnel
     /// (HTTP/1.1 only).
     func upstreamUpgraded(_ connection: HTTP1UpstreamConnection)
+    /// The upstream read batch that delivered the latest response parts is over: what they
+    /// produced downstream should go out now (a streamed response is not held until its end).
+    func upstreamReadComplete()
+}
+
+extension UpstreamResponseDelegate {
+    func upstreamReadComplete() {}
 }
 
 /// Why an upstream stream ended early, with Envoy's reset-reason wording

@@ -24,7 +24,10 @@ public protocol AccessLogRecord: AnyObject {
     var upstreamHost: String? { get }
     var upstreamCluster: String? { get }
     var upstreamLocalAddress: SocketAddress? { get }
+    /// The client as trusted after `x-forwarded-for` processing (`%DOWNSTREAM_REMOTE_ADDRESS%`).
     var downstreamRemoteAddress: SocketAddress? { get }
+    /// The connection's peer (`%DOWNSTREAM_DIRECT_REMOTE_ADDRESS%`).
+    var downstreamDirectRemoteAddress: SocketAddress? { get }
     var downstreamLocalAddress: SocketAddress? { get }
     var routeName: String? { get }
     /// Time from start to the first upstream response byte, nanoseconds (`%RESPONSE_DURATION%`).
@@ -44,4 +47,9 @@ extension AccessLogRecord {
 /// `log` runs on the stream's event loop and must not block: sinks buffer per worker.
 public protocol AccessLogger: Sendable {
     func log(_ record: any AccessLogRecord, worker: Worker)
+}
+
+extension AccessLogRecord {
+    /// Without HTTP's x-forwarded-for processing the trusted client is the peer.
+    public var downstreamDirectRemoteAddress: SocketAddress? { downstreamRemoteAddress }
 }

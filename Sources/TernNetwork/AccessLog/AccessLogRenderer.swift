@@ -71,6 +71,7 @@ enum AccessLogRenderer {
         switch field {
         case .upstreamLocal: record.upstreamLocalAddress
         case .downstreamRemote: record.downstreamRemoteAddress
+        case .downstreamDirectRemote: record.downstreamDirectRemoteAddress
         case .downstreamLocal: record.downstreamLocalAddress
         }
     }

@@ -15,7 +15,7 @@ enum AccessLogToken: Sendable, Equatable {
 
     /// An address field of the record.
     enum AddressField: Sendable, Equatable {
-        case upstreamLocal, downstreamRemote, downstreamLocal
+        case upstreamLocal, downstreamRemote, downstreamDirectRemote, downstreamLocal
     }
 
     /// How much of an address to print.
@@ -68,8 +68,8 @@ enum AccessLogToken: Sendable, Equatable {
         "DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT": .address(.downstreamRemote, .withoutPort),
         "DOWNSTREAM_REMOTE_PORT": .address(.downstreamRemote, .portOnly),
         // Without PROXY protocol support the direct peer is the remote peer.
-        "DOWNSTREAM_DIRECT_REMOTE_ADDRESS": .address(.downstreamRemote, .full),
-        "DOWNSTREAM_DIRECT_REMOTE_ADDRESS_WITHOUT_PORT": .address(.downstreamRemote, .withoutPort),
+        "DOWNSTREAM_DIRECT_REMOTE_ADDRESS": .address(.downstreamDirectRemote, .full),
+        "DOWNSTREAM_DIRECT_REMOTE_ADDRESS_WITHOUT_PORT": .address(.downstreamDirectRemote, .withoutPort),
         "DOWNSTREAM_LOCAL_ADDRESS": .address(.downstreamLocal, .full),
         "DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT": .address(.downstreamLocal, .withoutPort),
         "DOWNSTREAM_LOCAL_PORT": .address(.downstreamLocal, .portOnly),
