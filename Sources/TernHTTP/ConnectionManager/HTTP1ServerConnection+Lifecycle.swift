@@ -45,10 +45,9 @@ extension HTTP1ServerConnection {
     /// HTTP/1.1 and close-delimited for HTTP/1.0; responses that cannot have a body get none.
     func frame(_ head: inout HTTPResponseHead, endStream: Bool) {
         let code = head.status.code
-        // One pass; edits (which copy headers the stream's record shares) only when needed.
-        let scan = HeaderScan(head.headers)
-        let hasCL = scan.contains(.contentLength)
-        if scan.contains(.transferEncoding) { head.headers.remove(name: "transfer-encoding") }
+        // Edits (which copy headers the stream's record shares) only when needed.
+        let hasCL = head.headers.contains(name: "content-length")
+        if head.headers.contains(name: "transfer-encoding") { head.headers.remove(name: "transfer-encoding") }
         if (100..<200).contains(code) || code == 204 {
             if hasCL { head.headers.remove(name: "content-length") }
             return

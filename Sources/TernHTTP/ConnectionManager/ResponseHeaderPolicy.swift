@@ -6,27 +6,26 @@ import NIOHTTP1
 enum ResponseHeaderPolicy {
     static func apply(_ head: inout HTTPResponseHead, stream: ActiveStream) {
         let config = stream.config
-        // One pass finds what is there, so the usual response costs no removals (each would
-        // walk the whole block).
-        let scan = HeaderScan(head.headers)
+        // Only what is there is removed: a removal rewrites the header array even when it finds
+        // nothing. `contains` walks the block without copying a string.
         switch config.serverHeader {
         case .overwrite:
-            if scan.contains(.server) {
+            if head.headers.contains(name: "server") {
                 head.headers.replaceOrAdd(name: "server", value: config.serverName)
             } else {
                 head.headers.add(name: "server", value: config.serverName)
             }
-        case .appendIfAbsent: if !scan.contains(.server) { head.headers.add(name: "server", value: config.serverName) }
+        case .appendIfAbsent: if !head.headers.contains(name: "server") { head.headers.add(name: "server", value: config.serverName) }
         case .passThrough: break
         }
-        if !scan.contains(.date) {
+        if !head.headers.contains(name: "date") {
             head.headers.add(name: "date", value: stream.workerState.date.value)
         }
-        if scan.contains(.keepAlive) { head.headers.remove(name: "keep-alive") }
-        if scan.contains(.proxyConnection) { head.headers.remove(name: "proxy-connection") }
+        if head.headers.contains(name: "keep-alive") { head.headers.remove(name: "keep-alive") }
+        if head.headers.contains(name: "proxy-connection") { head.headers.remove(name: "proxy-connection") }
         if head.status != .switchingProtocols {
-            if scan.contains(.connection) { head.headers.remove(name: "connection") }
-            if scan.contains(.upgrade) { head.headers.remove(name: "upgrade") }
+            if head.headers.contains(name: "connection") { head.headers.remove(name: "connection") }
+            if head.headers.contains(name: "upgrade") { head.headers.remove(name: "upgrade") }
         }
         if stream.codec.closingAfterResponse, head.status != .switchingProtocols {
             head.headers.add(name: "connection", value: "close")  // any earlier one was removed above

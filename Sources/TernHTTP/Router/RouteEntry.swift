@@ -43,8 +43,10 @@ public final class RouteEntry: Sendable {
     }
 }
 
-/// `route:` — forward to a cluster.
-public struct ForwardAction: Sendable {
+/// `route:` — forward to a cluster. A class: the router reads it on every request, and copying
+/// a value this size would retain each of its fields. Settled at compile time and read-only
+/// after; a request that needs other values (a grpc-timeout) gets its own copy (`withTimeout`).
+public final class ForwardAction: @unchecked Sendable {
     public enum ClusterChoice: Sendable {
         case named(String)
         /// The cluster named by a request header (`cluster_header`).
@@ -89,6 +91,36 @@ public struct ForwardAction: Sendable {
     public var grpcTimeout: GRPCTimeoutPolicy? = nil
     /// `timeout` in milliseconds for `x-envoy-expected-rq-timeout-ms`.
     public var timeoutHeaderValue: String? { timeout.map { String($0.nanoseconds / 1_000_000) } }
+
+    init(clusters: ClusterChoice, clusterNotFoundStatus: Int, prefixRewrite: String?, regexRewrite: RegexRewrite?,
+         hostRewrite: HostRewrite, appendXForwardedHost: Bool, timeout: TimeAmount?, idleTimeout: TimeAmount?,
+         upgrades: [String: Bool], requestMirrorPolicies: RequestMirrorPolicies?) {
+        self.clusters = clusters
+        self.clusterNotFoundStatus = clusterNotFoundStatus
+        self.prefixRewrite = prefixRewrite
+        self.regexRewrite = regexRewrite
+        self.hostRewrite = hostRewrite
+        self.appendXForwardedHost = appendXForwardedHost
+        self.timeout = timeout
+        self.idleTimeout = idleTimeout
+        self.upgrades = upgrades
+        self.requestMirrorPolicies = requestMirrorPolicies
+    }
+
+    /// A copy of this action with another route timeout (for one request).
+    func withTimeout(_ timeout: TimeAmount?) -> ForwardAction {
+        let copy = ForwardAction(clusters: clusters, clusterNotFoundStatus: clusterNotFoundStatus, prefixRewrite: prefixRewrite,
+                                 regexRewrite: regexRewrite, hostRewrite: hostRewrite, appendXForwardedHost: appendXForwardedHost,
+                                 timeout: timeout, idleTimeout: idleTimeout, upgrades: upgrades,
+                                 requestMirrorPolicies: requestMirrorPolicies)
+        copy.hashPolicy = hashPolicy
+        copy.metadataMatch = metadataMatch
+        copy.retryPolicy = retryPolicy
+        copy.includeAttemptCount = includeAttemptCount
+        copy.priority = priority
+        copy.grpcTimeout = grpcTimeout
+        return copy
+    }
 }
 
 /// One entry of `weighted_clusters`.

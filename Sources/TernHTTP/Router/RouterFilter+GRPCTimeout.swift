@@ -13,8 +13,7 @@ extension RouterFilter {
     func applyingGRPCRouteTimeout(_ action: ForwardAction, head: inout HTTPRequestHead) -> ForwardAction {
         guard let policy = action.grpcTimeout?.headerRouteTimeout, GRPCLocalReply.isGRPC(head.headers) else { return action }
         let global = policy.routeTimeout(head.headers)
-        var adjusted = action
-        adjusted.timeout = global > 0 ? .milliseconds(global) : nil
+        let adjusted = action.withTimeout(global > 0 ? .milliseconds(global) : nil)
         timeoutFromGRPCHeader = true
         // The upstream learns the time it really has: the per-try timeout when it is shorter.
         var expected = action.retryPolicy?.perTryTimeout?.wholeMilliseconds ?? 0

@@ -48,10 +48,10 @@ enum UpstreamRequestHead {
             head.headers.replaceOrAdd(name: "x-envoy-expected-rq-timeout-ms", value: timeout)
         }
         // Framing: keep a content-length; a chunked body stays chunked; nothing else frames a body.
-        let scan = HeaderScan(head.headers)
-        if scan.contains(.contentLength) {
-            if scan.contains(.transferEncoding) { head.headers.remove(name: "transfer-encoding") }
-        } else if scan.contains(.transferEncoding) {
+        let chunked = head.headers.contains(name: "transfer-encoding")
+        if head.headers.contains(name: "content-length") {
+            if chunked { head.headers.remove(name: "transfer-encoding") }
+        } else if chunked {
             head.headers.replaceOrAdd(name: "transfer-encoding", value: "chunked")
         }
         head.version = .http1_1

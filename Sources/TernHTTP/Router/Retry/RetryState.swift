@@ -61,12 +61,8 @@ struct RetryState {
     /// Whether the request may carry retry headers: a cheap scan so a request on a route without
     /// a retry policy pays for no more than one pass over header names.
     static func requestMayAsk(_ headers: HTTPHeaders) -> Bool {
-        for (name, _) in headers {
-            let n = name.utf8.count
-            guard n == 16 || n == 21, (name.utf8.first ?? 0) | 0x20 == UInt8(ascii: "x") else { continue }
-            if asciiCaseInsensitiveEquals(name, n == 16 ? "x-envoy-retry-on" : "x-envoy-retry-grpc-on") { return true }
-        }
-        return false
+        // `contains` walks the block without copying a string (iterating would retain each value).
+        headers.contains(name: "x-envoy-retry-on") || headers.contains(name: "x-envoy-retry-grpc-on")
     }
 
     /// Whether a response with this head is worth another attempt (before any limit).
