@@ -139,7 +139,6 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool, UpstreamHTTPPool {
         host.stats.cxTotal.add(1, ordering: .relaxed)
         let host = self.host
         let w = worker
-        let transport = cluster.transportSocket
         let addCodec: @Sendable (any Channel) throws -> Void = { channel in
             let sync = channel.pipeline.syncOperations
             // No request encoder: the connection serializes requests and tells the decoder.
@@ -147,31 +146,8 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool, UpstreamHTTPPool {
             try sync.addHandler(ByteToMessageHandler(decoder))
             try sync.addHandler(HTTP1UpstreamConnection(host: host, stats: stats, worker: w, decoder: decoder))
         }
-        let bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(cluster.connectTimeout)
-            .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    // TLS (the cluster's transport socket) sits nearest the socket; the codec
-                    // joins once the handshake is done, so a failed handshake is a connect
-                    // failure with its transport failure reason, as in Envoy.
-                    if let transport {
-                        try transport.addHandlers(to: channel, host: host, alpnFallback: ["http/1.1"])
-                    } else {
-                        try addCodec(channel)
-                    }
-                }
-            }
-        let connected = bootstrap.connect(to: host.address).flatMap { channel -> EventLoopFuture<any Channel> in
-            guard let transport else { return channel.eventLoop.makeSucceededFuture(channel) }
-            return transport.handshakeCompleted(on: channel).flatMapThrowing {
-                try addCodec(channel)
-                return channel
-            }.flatMapErrorThrowing { error in
-                channel.close(promise: nil)
-                throw error
-            }
-        }
+        let connected = UpstreamConnector.connect(on: eventLoop, to: host, cluster: cluster, alpnFallback: ["http/1.1"],
+                                                  addCodec: addCodec)
         connected.assumeIsolated().whenComplete { result in
             self.connecting -= 1
             switch result {

@@ -201,42 +201,19 @@ final class HTTP2ConnectionPool: UpstreamConnectionPool, UpstreamHTTPPool {
         let host = self.host
         let w = worker
         let settings = self.settings
-        let transport = cluster.transportSocket
+        let scheme = cluster.transportSocket == nil ? "http" : "https"
         let maxRequests = maxRequestsPerConnection
         let configuredMaxRequests = cluster.maxRequestsPerConnection
         let addCodec: @Sendable (any Channel) throws -> Void = { channel in
             let sync = channel.pipeline.syncOperations
             try sync.addHandler(Self.http2Handler(settings: settings, eventLoop: channel.eventLoop))
             try sync.addHandler(HTTP2UpstreamConnection(
-                host: host, stats: stats, worker: w, scheme: transport == nil ? "http" : "https",
+                host: host, stats: stats, worker: w, scheme: scheme,
                 maxConcurrentStreams: settings.maxConcurrentStreams, maxRequests: maxRequests,
                 configuredMaxRequests: configuredMaxRequests))
         }
-        let bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(cluster.connectTimeout)
-            .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    // TLS (offering ALPN h2 unless the cluster names protocols) sits nearest the
-                    // socket; the HTTP/2 codec joins once the handshake is done (its preface goes
-                    // out then), so a failed handshake is a connect failure, as in Envoy.
-                    if let transport {
-                        try transport.addHandlers(to: channel, host: host, alpnFallback: ["h2"])
-                    } else {
-                        try addCodec(channel)
-                    }
-                }
-            }
-        let connected = bootstrap.connect(to: host.address).flatMap { channel -> EventLoopFuture<any Channel> in
-            guard let transport else { return channel.eventLoop.makeSucceededFuture(channel) }
-            return transport.handshakeCompleted(on: channel).flatMapThrowing {
-                try addCodec(channel)
-                return channel
-            }.flatMapErrorThrowing { error in
-                channel.close(promise: nil)
-                throw error
-            }
-        }
+        let connected = UpstreamConnector.connect(on: eventLoop, to: host, cluster: cluster, alpnFallback: ["h2"],
+                                                  addCodec: addCodec)
         connected.assumeIsolated().whenComplete { result in
             self.connecting -= 1
             switch result {
