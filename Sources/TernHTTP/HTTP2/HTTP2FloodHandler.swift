@@ -30,6 +30,9 @@ final class HTTP2FloodHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The highest stream the client opened, for the GOAWAY.
     private var lastStreamID: UInt32 = 0
     private var context: ChannelHandlerContext?
+    /// Frames NIOHTTP2 wrote since the last flush (counted, not yet given a release marker).
+    private var unflushedFrames = 0
+    private var unflushedControlFrames = 0
 
     init(limits: HTTP2FloodLimits, stats: HTTP2CodecStats?, worker: Int, onViolation: @escaping (Violation) -> Void) {
         self.constraints = HTTP2ProtocolConstraints(limits: limits)
@@ -116,21 +119,30 @@ final class HTTP2FloodHandler: ChannelDuplexHandler, RemovableChannelHandler {
             if HTTP2ProtocolConstraints.isControl(frame) { controlFrames += 1 }
             return true
         }
-        // Most writes carry one frame header (NIOHTTP2 writes a DATA payload separately); a
-        // write's promise completes when the socket took it, which releases its frames.
-        guard frames > 0 else {
-            context.write(data, promise: promise)
-            return
-        }
-        let written = context.eventLoop.makePromise(of: Void.self)
-        written.futureResult.assumeIsolated().whenComplete { [self] _ in
-            constraints.released(frames: frames, controlFrames: controlFrames)
-        }
-        if let promise { written.futureResult.cascade(to: promise) }
-        context.write(data, promise: written)
+        // The frames stay counted until the socket takes them: the flush that sends them carries
+        // one marker whose completion releases the whole batch (writes complete in order), so
+        // counting costs one promise per flush rather than one per write.
+        unflushedFrames += frames
+        unflushedControlFrames += controlFrames
+        context.write(data, promise: promise)
         if !violated, let violation = constraints.checkOutbound() {
             outboundFlood(violation, context: context)
         }
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        if unflushedFrames > 0 {
+            let frames = unflushedFrames
+            let controlFrames = unflushedControlFrames
+            unflushedFrames = 0
+            unflushedControlFrames = 0
+            let written = context.eventLoop.makePromise(of: Void.self)
+            written.futureResult.assumeIsolated().whenComplete { [self] _ in
+                constraints.released(frames: frames, controlFrames: controlFrames)
+            }
+            context.write(wrapOutboundOut(.byteBuffer(ByteBuffer())), promise: written)
+        }
+        context.flush()
     }
 
     /// A HEADERS or DATA frame a stream hands to NIOHTTP2: counted until NIOHTTP2 completes its
