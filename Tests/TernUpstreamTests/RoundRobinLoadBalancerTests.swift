@@ -75,6 +75,18 @@ import TernUpstream
         #expect(lb.choose(from: set, context: LoadBalancerContext(previousHosts: [a])) === a)
     }
 
+    /// A republished set (a health flag flipped elsewhere) continues the cycle rather than
+    /// starting over at the first host, which would send a retry back to the host that failed.
+    @Test func republishedSetContinuesTheCycle() throws {
+        let hosts = try [testHost(1), testHost(2)]
+        let set = HostSet(hosts: hosts)
+        var lb = balancer(set)
+        #expect(lb.choose(from: set)?.address.port == 1)
+        let again = HostSet(hosts: hosts)
+        lb.reset(for: again)
+        #expect(lb.choose(from: again)?.address.port == 2)
+    }
+
     /// A host set replaced by a smaller one (after a DNS refresh) must not index past its end.
     @Test func shrinkingSetDoesNotOverrun() throws {
         let big = HostSet(hosts: try [testHost(1), testHost(2), testHost(3), testHost(4)])

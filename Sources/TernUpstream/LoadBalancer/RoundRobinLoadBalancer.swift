@@ -10,9 +10,16 @@ public struct RoundRobinLoadBalancer: Sendable {
     /// `seed` offsets every cursor, so workers do not all start on the same host.
     public init(seed: Int = 0) { self.seed = max(0, seed) }
 
-    /// Cursors for `set`'s lists, all at the seed.
+    /// Cursors for `set`'s lists. A republished set (a health flag flipped, DNS answered again)
+    /// keeps the cursors it had: starting over at the seed would send the next pick back to the
+    /// first host after every update, and a retry to the host that just failed. New lists start
+    /// at the seed.
     public mutating func reset(for set: HostSet) {
-        cursors = [Int](repeating: seed, count: set.cursorCount)
+        if cursors.count > set.cursorCount {
+            cursors.removeLast(cursors.count - set.cursorCount)
+        } else if cursors.count < set.cursorCount {
+            cursors += [Int](repeating: seed, count: set.cursorCount - cursors.count)
+        }
     }
 
     /// The next host of `list`, or nil when it is empty.
