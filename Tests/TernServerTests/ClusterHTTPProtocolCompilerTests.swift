@@ -39,6 +39,15 @@ import TernUpstream
         #expect(c.httpProtocol == .http2(expected))
     }
 
+    /// Flood limits guard downstream connections; on a cluster Tern ignores them and says so.
+    @Test func upstreamFloodLimitsWarn() throws {
+        let options = "{ max_outbound_frames: 50, max_inbound_priority_frames_per_stream: 5 }"
+        let (_, snapshot) = try LoadBalancerCompilerTests.compile(Self.typed("explicit_http_config: { http2_protocol_options: \(options) }"))
+        let paths = snapshot.warnings.map(\.path)
+        #expect(paths.contains { $0.hasSuffix("explicit_http_config.http2_protocol_options.max_outbound_frames") }, "\(paths)")
+        #expect(paths.contains { $0.hasSuffix("http2_protocol_options.max_inbound_priority_frames_per_stream") }, "\(paths)")
+    }
+
     @Test func explicitHTTP1() throws {
         let (c, _) = try LoadBalancerCompilerTests.compile(Self.typed("explicit_http_config: { http_protocol_options: {} }"))
         #expect(c.httpProtocol == .http1)

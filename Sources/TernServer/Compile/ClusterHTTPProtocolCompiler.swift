@@ -27,7 +27,7 @@ struct ClusterHTTPProtocolCompiler {
             return try typed(o, hasTransportSocket: c.hasTransportSocket, path: p)
         }
         guard c.hasHTTP2ProtocolOptions else { return .http1 }
-        let settings = try Self.http2(c.http2ProtocolOptions, path: "\(path).http2_protocol_options")
+        let settings = try Self.http2(c.http2ProtocolOptions, path: "\(path).http2_protocol_options", context: context)
         return c.protocolSelection == .useDownstreamProtocol ? .downstream(settings) : .http2(settings)
     }
 
@@ -40,13 +40,13 @@ struct ClusterHTTPProtocolCompiler {
             switch e.protocolConfig {
             case .httpProtocolOptions?: return .http1
             case .http2ProtocolOptions(let h2)?:
-                return .http2(try Self.http2(h2, path: "\(path).explicit_http_config.http2_protocol_options"))
+                return .http2(try Self.http2(h2, path: "\(path).explicit_http_config.http2_protocol_options", context: context))
             case nil:
                 throw CompileError("\(path).explicit_http_config", "one of http_protocol_options or http2_protocol_options is required")
             }
         case .useDownstreamProtocolConfig(let d)?:
             let settings = d.hasHTTP2ProtocolOptions
-                ? try Self.http2(d.http2ProtocolOptions, path: "\(path).use_downstream_protocol_config.http2_protocol_options")
+                ? try Self.http2(d.http2ProtocolOptions, path: "\(path).use_downstream_protocol_config.http2_protocol_options", context: context)
                 : UpstreamHTTP2Settings()
             return .downstream(settings)
         case .autoConfig?:
@@ -60,8 +60,20 @@ struct ClusterHTTPProtocolCompiler {
     }
 
     /// The upstream `http2_protocol_options` Tern acts on (ranges as Envoy's); the others warn
-    /// at load (UnimplementedFields).
-    static func http2(_ p: Envoy_Config_Core_V3_Http2ProtocolOptions, path: String) throws -> UpstreamHTTP2Settings {
+    /// at load (UnimplementedFields), and so do the flood limits, which Tern applies to
+    /// downstream connections only.
+    static func http2(_ p: Envoy_Config_Core_V3_Http2ProtocolOptions, path: String,
+                      context: CompileContext) throws -> UpstreamHTTP2Settings {
+        let floodLimits: [(Bool, String)] = [
+            (p.hasMaxOutboundFrames, "max_outbound_frames"),
+            (p.hasMaxOutboundControlFrames, "max_outbound_control_frames"),
+            (p.hasMaxConsecutiveInboundFramesWithEmptyPayload, "max_consecutive_inbound_frames_with_empty_payload"),
+            (p.hasMaxInboundPriorityFramesPerStream, "max_inbound_priority_frames_per_stream"),
+            (p.hasMaxInboundWindowUpdateFramesPerDataFrameSent, "max_inbound_window_update_frames_per_data_frame_sent"),
+        ]
+        for (set, field) in floodLimits where set {
+            context.warn("\(path).\(field)", "flood limits apply to downstream connections only in Tern; ignored on a cluster")
+        }
         var s = UpstreamHTTP2Settings()
         if p.hasMaxConcurrentStreams {
             s.maxConcurrentStreams = try Self.value(p.maxConcurrentStreams.value, in: 1...2_147_483_647,
