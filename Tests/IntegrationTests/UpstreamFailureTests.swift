@@ -43,6 +43,28 @@ struct UpstreamFailureTests {
         await upstream.stop()
     }
 
+    @Test("a trusted client's x-envoy-upstream-rq-timeout-ms replaces the route timeout and is not forwarded")
+    func headerTimeoutFromTrustedClient() async throws {
+        let upstream = try await UpstreamServer.start(.hang)
+        // The route would wait 60 s (longer than curl's 30 s limit): only the header can make it 504.
+        let trusted = """
+            use_remote_address: true
+            internal_address_config:
+              cidr_ranges: [{ address_prefix: 127.0.0.0, prefix_len: 8 }]
+            """
+        let config = EnvoyConfig.httpProxy(to: upstream.port, routeExtra: "timeout: 60s", hcmExtra: trusted)
+        try await TernProcess.with(config: config) { proxy in
+            let response = try await Curl.get(port: try await proxy.listenerPort("ingress"), "/slow",
+                                              headers: ["x-envoy-upstream-rq-timeout-ms: 300"])
+            #expect(response.status == 504, "\(response)")
+            #expect(response.bodyText == "upstream request timeout")
+            let seen = try #require(await upstream.waitForRequests(1).first)
+            #expect(seen.headers["x-envoy-upstream-rq-timeout-ms"] == nil)
+            #expect(seen.headers["x-envoy-expected-rq-timeout-ms"] == "300")
+        }
+        await upstream.stop()
+    }
+
     @Test("the route timeout covers the whole response, not just its headers")
     func timeoutDuringSlowBody() async throws {
         // Headers arrive at once; the body would take 2 s. The 0.5 s route timeout fires first,

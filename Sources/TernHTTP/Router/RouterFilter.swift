@@ -84,7 +84,8 @@ final class RouterFilter: TimerListNode, HTTPFilter {
                 isUpgrade = true
             }
             // A gRPC request's route timeout may come from its grpc-timeout (max_grpc_timeout).
-            let forwarded = applyingGRPCRouteTimeout(action, head: &head)
+            // A trusted client's x-envoy-upstream-rq-timeout-ms replaces the route timeout.
+            let forwarded = applyingHeaderTimeout(applyingGRPCRouteTimeout(action, head: &head), head: &head)
             forward = forwarded
             if endStream { requestEnded = true }
             startForwarding(forwarded, route: route, head: &head, stats: hcm)
