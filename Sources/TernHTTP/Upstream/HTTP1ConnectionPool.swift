@@ -167,15 +167,7 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool, UpstreamHTTPPool {
                     self.release(c)
                 }
             case .failure(let error):
-                let failure: PoolFailure
-                if case ChannelError.connectTimeout = error {
-                    stats.upstreamCxConnectTimeout.inc(worker: w)
-                    failure = .connectTimeout
-                } else {
-                    failure = .connectFailure("\(error)")
-                }
-                stats.upstreamCxConnectFail.inc(worker: w)
-                host.stats.cxConnectFail.add(1, ordering: .relaxed)
+                let failure = UpstreamConnector.connectFailed(error, host: host, stats: stats, worker: w)
                 self.resources.connections.release(worker: w)
                 if let waiter = self.waiters.popFirst() {
                     self.dequeued()

@@ -231,15 +231,7 @@ final class HTTP2ConnectionPool: UpstreamConnectionPool, UpstreamHTTPPool {
                 // Streams wait for the peer's SETTINGS (its stream limit); they may already be here.
                 self.capacityChanged()
             case .failure(let error):
-                let failure: PoolFailure
-                if case ChannelError.connectTimeout = error {
-                    stats.upstreamCxConnectTimeout.inc(worker: w)
-                    failure = .connectTimeout
-                } else {
-                    failure = .connectFailure("\(error)")
-                }
-                stats.upstreamCxConnectFail.inc(worker: w)
-                host.stats.cxConnectFail.add(1, ordering: .relaxed)
+                let failure = UpstreamConnector.connectFailed(error, host: host, stats: stats, worker: w)
                 self.resources.connections.release(worker: w)
                 self.failWaitersBeyondCapacity(failure)
             }

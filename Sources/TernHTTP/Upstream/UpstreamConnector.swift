@@ -33,4 +33,19 @@ enum UpstreamConnector {
             }
         }
     }
+
+    /// A failed connect, counted as Envoy counts it (`upstream_cx_connect_fail`, and
+    /// `upstream_cx_connect_timeout` for a timeout), and what the waiting request is told.
+    static func connectFailed(_ error: any Error, host: Host, stats: ClusterStats, worker: Int) -> PoolFailure {
+        let failure: PoolFailure
+        if case ChannelError.connectTimeout = error {
+            stats.upstreamCxConnectTimeout.inc(worker: worker)
+            failure = .connectTimeout
+        } else {
+            failure = .connectFailure("\(error)")
+        }
+        stats.upstreamCxConnectFail.inc(worker: worker)
+        host.stats.cxConnectFail.add(1, ordering: .relaxed)
+        return failure
+    }
 }

@@ -37,20 +37,9 @@ struct FilterChainCompiler {
             }
             throw CompileError("\(path).name", "unknown network filter '\(filter.name)'")
         }
-        // A filter named but without typed_config runs with its default config, as in Envoy.
-        let config: Google_Protobuf_Any
-        do {
-            config = hasTyped ? filter.typedConfig : try Google_Protobuf_Any(message: registration.configType.init())
-        } catch {
-            throw CompileError("\(path).typed_config", "\(error)")
-        }
-        do {
-            return try registration.compile(config, "\(path).typed_config", context)
-        } catch let error as CompileError {
-            throw error
-        } catch {
-            throw CompileError("\(path).typed_config", "\(error)")
-        }
+        return try TypedExtensionConfig.compile(typedConfig: hasTyped ? filter.typedConfig : nil,
+                                                defaultType: registration.configType, path: path, context: context,
+                                                registration.compile)
     }
 
     // MARK: - filter_chain_match

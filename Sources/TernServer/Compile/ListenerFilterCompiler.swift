@@ -42,19 +42,8 @@ struct ListenerFilterCompiler {
             context.warn(path, "'\(filter.name)' is not implemented by Tern yet; ignored")
             return nil
         }
-        // A filter named but without typed_config runs with its default config, as in Envoy.
-        let config: Google_Protobuf_Any
-        do {
-            config = hasTyped ? filter.typedConfig : try Google_Protobuf_Any(message: registration.configType.init())
-        } catch {
-            throw CompileError("\(path).typed_config", "\(error)")
-        }
-        do {
-            return try registration.compile(config, "\(path).typed_config", context)
-        } catch let error as CompileError {
-            throw error
-        } catch {
-            throw CompileError("\(path).typed_config", "\(error)")
-        }
+        return try TypedExtensionConfig.compile(typedConfig: hasTyped ? filter.typedConfig : nil,
+                                                defaultType: registration.configType, path: path, context: context,
+                                                registration.compile)
     }
 }
