@@ -89,8 +89,10 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
                 return streamChannel.eventLoop.makeFailedFuture(error)
             }
         }
+        let coalescer = CoalescingFlushHandler()
         try pipeline.addHandler(flood, position: position)
-        try pipeline.addHandler(handler, position: .after(flood))
+        try pipeline.addHandler(coalescer, position: .after(flood))
+        try pipeline.addHandler(handler, position: .after(coalescer))
         try pipeline.addHandler(server, position: .after(handler))
     }
 

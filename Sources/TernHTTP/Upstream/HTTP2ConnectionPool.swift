@@ -206,6 +206,7 @@ final class HTTP2ConnectionPool: UpstreamConnectionPool, UpstreamHTTPPool {
         let configuredMaxRequests = cluster.maxRequestsPerConnection
         let addCodec: @Sendable (any Channel) throws -> Void = { channel in
             let sync = channel.pipeline.syncOperations
+            try sync.addHandler(CoalescingFlushHandler())
             try sync.addHandler(Self.http2Handler(settings: settings, eventLoop: channel.eventLoop))
             try sync.addHandler(HTTP2UpstreamConnection(
                 host: host, stats: stats, worker: w, scheme: scheme,
