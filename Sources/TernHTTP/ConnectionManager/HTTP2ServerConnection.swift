@@ -6,21 +6,29 @@ internal import NIOHTTP2
 import TernCore
 import TernNetwork
 
-/// The HTTP/2 (h2c, prior knowledge) downstream connection: NIOHTTP2's connection handler and
-/// stream multiplexer, one `HTTP2StreamCodec` (and so one `ActiveStream`) per stream, and this
-/// handler after them for the connection's stats, protocol errors and drain. The streams live in
-/// child channels on the connection's event loop, so everything stays on one worker.
+/// The HTTP/2 (h2c, prior knowledge, or h2 over TLS) downstream connection: the handler after
+/// NIOHTTP2's connection handler, which runs without a stream multiplexer. NIOHTTP2 keeps the
+/// protocol (framing, HPACK, stream states, flow-control accounting) and hands every frame here;
+/// this handler dispatches a stream's frames to its `HTTP2StreamCodec` (and so one
+/// `ActiveStream`), returns the connection's flow-control window, flushes once per event-loop
+/// tick, and owns the connection's stats, protocol errors and drain. Everything stays on the
+/// connection's event loop.
 final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = Never
+    typealias InboundIn = HTTP2Frame
     typealias OutboundOut = HTTP2Frame
 
     let config: HTTPConnectionManagerConfig
     let connection: DownstreamConnection
+    let workerState: HTTPWorkerState
     var context: ChannelHandlerContext!
     var closed = false
-    var openStreams = 0
+    /// The open streams by id.
+    var streams: [HTTP2StreamID: HTTP2StreamCodec] = [:]
+    /// Streams done with this tick, kept alive until it ends.
+    var retired: [HTTP2StreamCodec] = []
+    var openStreams: Int { streams.count }
     /// Streams accepted, for `max_requests_per_connection`.
-    var streams = 0
+    var acceptedStreams = 0
     var lastStreamID = HTTP2StreamID.rootStream
     /// GOAWAY was sent: the connection closes when its last stream does.
     var draining = false
@@ -28,6 +36,15 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
     var finishing = false
     /// Tern closed the connection (drain, idle timeout, protocol error), not the client.
     var closedLocally = false
+    var flushQueued = false
+
+    /// The client's SETTINGS_INITIAL_WINDOW_SIZE: a new stream's send window.
+    var peerInitialWindowSize = 65_535
+    /// The connection's send window (all streams share it).
+    var connectionSendWindow = 65_535
+    /// The connection window Tern keeps open for the client (`initial_connection_window_size`).
+    let targetConnectionWindow: Int
+    var sentInitialConnectionWindow = false
 
     /// The connection's flood limits, which count the frames streams write.
     var flood: HTTP2FloodHandler?
@@ -43,6 +60,8 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         self.config = config
         self.connection = connection
         self.countsConnection = countsConnection
+        self.workerState = connection.worker.state(HTTPWorkerState.self) { HTTPWorkerState() }
+        self.targetConnectionWindow = config.http2.initialConnectionWindowSize
         super.init()
     }
 
@@ -58,37 +77,18 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
             HTTP2Setting(parameter: .initialWindowSize, value: settings.initialStreamWindowSize),
             HTTP2Setting(parameter: .maxHeaderListSize, value: config.maxRequestHeadersBytes),
         ]
-        // The connection window grows from the protocol's 65535 to this with a WINDOW_UPDATE.
-        connectionConfig.targetWindowSize = settings.initialConnectionWindowSize
         Self.applyFloodLimits(settings.floodLimits, to: &connectionConfig)
         var streamConfig = NIOHTTP2Handler.StreamConfiguration()
-        streamConfig.targetWindowSize = settings.initialStreamWindowSize
         Self.applyResetLimits(to: &streamConfig)
-        let workerState = connection.worker.state(HTTPWorkerState.self) { HTTPWorkerState() }
-        // The initializer runs on this connection's event loop, which owns both.
         let server = HTTP2ServerConnection(config: config, connection: connection, countsConnection: countsConnection)
-        let loopBound = NIOLoopBound((connection, workerState, server), eventLoop: pipeline.eventLoop)
         // Envoy's flood limits look at the frames on the wire, so they sit on the socket side
         // of NIOHTTP2 (which sees the client preface first through them).
         let flood = HTTP2FloodHandler(limits: settings.floodLimits, stats: settings.codecStats, worker: connection.worker.index) {
             [weak server] _ in server?.closedLocally = true
         }
         server.flood = flood
-        let handler = NIOHTTP2Handler(
-            mode: .server, eventLoop: pipeline.eventLoop, connectionConfiguration: connectionConfig,
-            streamConfiguration: streamConfig,
-            streamDelegate: StreamTracker(server: server)
-        ) { streamChannel in
-            // Stream channels are made on the connection's event loop.
-            do {
-                try streamChannel.pipeline.syncOperations.addHandler(
-                    HTTP2StreamCodec(config: config, connection: loopBound.value.0, workerState: loopBound.value.1,
-                                     server: loopBound.value.2))
-                return streamChannel.eventLoop.makeSucceededVoidFuture()
-            } catch {
-                return streamChannel.eventLoop.makeFailedFuture(error)
-            }
-        }
+        // No multiplexer: frames and stream events come to `server`.
+        let handler = NIOHTTP2Handler(mode: .server, connectionConfiguration: connectionConfig, streamConfiguration: streamConfig)
         let coalescer = CoalescingFlushHandler()
         try pipeline.addHandler(flood, position: position)
         try pipeline.addHandler(coalescer, position: .after(flood))
@@ -100,12 +100,6 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        // NIOHTTP2's stream delegate refers to this handler without retaining it (the delegate is
-        // copied many times per frame); this keeps the handler alive until the pipeline is gone.
-        let loop = context.eventLoop
-        context.channel.closeFuture.assumeIsolated().whenComplete { _ in
-            loop.assumeIsolated().execute { withExtendedLifetime(self) {} }
-        }
         let s = config.stats
         if countsConnection {
             s.downstreamCxTotal.inc(worker: worker)
@@ -160,6 +154,8 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         closed = true
         connection.onDrain = nil
         cancelTimer()
+        // The streams still open end with the connection (NIOHTTP2 says nothing of them here).
+        for codec in Array(streams.values) { codec.closed(by: self) }
         let s = config.stats
         s.downstreamCxActive.dec(worker: worker)
         s.downstreamCxHTTP2Active.dec(worker: worker)
@@ -168,30 +164,144 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         context.fireChannelInactive()
     }
 
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            for codec in Array(streams.values) { codec.connectionBecameWritable() }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    // MARK: - frames
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        let id = frame.streamID
+        if id == .rootStream {
+            connectionFrame(frame.payload)
+            return
+        }
+        if let codec = streams[id] {
+            codec.receive(frame.payload)
+            return
+        }
+        // A new stream's HEADERS (NIOHTTP2 passes on only frames its stream states allow; a
+        // frame for a stream already gone never opens another).
+        guard case .headers = frame.payload, id > lastStreamID else { return }
+        openStream(id)?.receive(frame.payload)
+    }
+
+    private func connectionFrame(_ payload: HTTP2Frame.FramePayload) {
+        guard case .settings(.settings(let settings)) = payload else { return }
+        for setting in settings where setting.parameter == .initialWindowSize {
+            peerInitialWindowSize = setting.value
+        }
+        // The client's preface is in: open the connection window to the configured size
+        // (NIOHTTP2 starts every connection at the protocol's 65535).
+        if !sentInitialConnectionWindow {
+            sentInitialConnectionWindow = true
+            if targetConnectionWindow > 65_535 {
+                write(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: targetConnectionWindow - 65_535)),
+                      promise: nil)
+                requestFlush()
+            }
+        }
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        // As for HTTP/1.1: the client closing its side ends the connection.
-        if let e = event as? ChannelEvent, e == .inputClosed {
+        switch event {
+        case let e as NIOHTTP2WindowUpdatedEvent:
+            windowUpdated(e)
+        case let e as StreamClosedEvent:
+            if let codec = streams[e.streamID] { codec.closed(by: self) }
+        case let e as NIOHTTP2StreamCreatedEvent:
+            // A stream NIOHTTP2 opened and will close without passing its HEADERS on (they
+            // broke the protocol) still counts, as Envoy counts it, for drain and resets.
+            if streams[e.streamID] == nil, e.streamID > lastStreamID {
+                _ = openStream(e.streamID)
+            }
+            if let window = e.localInitialWindowSize { streams[e.streamID]?.sendWindow = Int(window) }
+        case let e as NIOHTTP2BulkStreamWindowChangeEvent:
+            for codec in Array(streams.values) { codec.sendWindowChanged(to: codec.sendWindow + e.delta) }
+        case let e as ChannelEvent where e == .inputClosed:
+            // As for HTTP/1.1: the client closing its side ends the connection.
             context.close(promise: nil)
+        default:
+            break
         }
         context.fireUserInboundEventTriggered(event)
     }
 
-    // MARK: - streams (from NIOHTTP2's stream delegate, on this event loop)
+    private func windowUpdated(_ event: NIOHTTP2WindowUpdatedEvent) {
+        if event.streamID == .rootStream {
+            if let outbound = event.outboundWindowSize {
+                let wasBlocked = connectionSendWindow <= 0
+                connectionSendWindow = outbound
+                if wasBlocked, outbound > 0, isWritable {
+                    for codec in Array(streams.values) { codec.connectionBecameWritable() }
+                }
+            }
+            if let inbound = event.inboundWindowSize { returnConnectionWindow(inbound) }
+            return
+        }
+        if let outbound = event.outboundWindowSize { streams[event.streamID]?.sendWindowChanged(to: outbound) }
+    }
 
-    func streamCreated(_ id: HTTP2StreamID) {
-        openStreams += 1
-        streams += 1
-        if id > lastStreamID { lastStreamID = id }
-        cancelTimer()
-        // Envoy drains an HTTP/2 connection once it has accepted this many streams.
-        if let max = config.maxRequestsPerConnection, streams >= max, !draining {
-            config.stats.downstreamCxMaxRequestsReached.inc(worker: worker)
-            drain()
+    /// NIOHTTP2's window manager's rule: once the window the client has left is at most half
+    /// the target, top it up to the target.
+    private func returnConnectionWindow(_ window: Int) {
+        guard sentInitialConnectionWindow, window < targetConnectionWindow, !closed else { return }
+        let increment = min(targetConnectionWindow - window, Int(Int32.max))
+        guard increment >= window else { return }
+        write(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment)), promise: nil)
+        requestFlush()
+    }
+
+    // MARK: - writes
+
+    /// A stream may write while the connection's send window and the socket have room (its own
+    /// window is the stream's to check).
+    var isWritable: Bool { connectionSendWindow > 0 && !closed && context.channel.isWritable }
+
+    var eventLoop: any EventLoop { context.eventLoop }
+
+    func write(_ frame: HTTP2Frame, promise: EventLoopPromise<Void>?) {
+        context.write(wrapOutboundOut(frame), promise: promise)
+    }
+
+    /// One flush once the event loop has handled every socket ready now, for everything the
+    /// streams wrote meanwhile. Streams retired this tick are let go then too.
+    func requestFlush() {
+        guard !flushQueued else { return }
+        flushQueued = true
+        context.eventLoop.assumeIsolatedUnsafeUnchecked().execute { [self] in
+            flushQueued = false
+            retired.removeAll(keepingCapacity: true)
+            if !closed { context.flush() }
         }
     }
 
-    func streamClosed() {
-        openStreams -= 1
+    // MARK: - streams
+
+    private func openStream(_ id: HTTP2StreamID) -> HTTP2StreamCodec? {
+        lastStreamID = id
+        let codec = HTTP2StreamCodec(id: id, server: self, sendWindow: peerInitialWindowSize)
+        streams[id] = codec
+        acceptedStreams += 1
+        cancelTimer()
+        // Envoy drains an HTTP/2 connection once it has accepted this many streams.
+        if let max = config.maxRequestsPerConnection, acceptedStreams >= max, !draining {
+            config.stats.downstreamCxMaxRequestsReached.inc(worker: worker)
+            drain()
+        }
+        return codec
+    }
+
+    /// The stream is closed and its active stream done: it leaves the table (and memory at the
+    /// end of this tick).
+    func release(_ codec: HTTP2StreamCodec) {
+        guard streams.removeValue(forKey: codec.id) != nil else { return }
+        retired.append(codec)
+        requestFlush()
         if draining {
             if openStreams == 0 { finishDrain() }
         } else if openStreams == 0 {
@@ -229,16 +339,4 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         closedLocally = true
         context.close(promise: nil)
     }
-}
-
-/// Tells the connection when streams open and close, so a drain knows the last stream it
-/// accepted and when the last one is done. NIOHTTP2 calls it on the connection's event loop.
-/// NIOHTTP2 copies its delegate with its state on every frame, so this holds a plain unretained
-/// reference: copies cost nothing, and the handler keeps itself alive until its channel is
-/// closed and its pipeline torn down (see `handlerAdded`).
-struct StreamTracker: NIOHTTP2StreamDelegate, @unchecked Sendable {
-    unowned(unsafe) let server: HTTP2ServerConnection
-
-    func streamCreated(_ id: HTTP2StreamID, channel: any Channel) { server.streamCreated(id) }
-    func streamClosed(_ id: HTTP2StreamID, channel: any Channel) { server.streamClosed() }
 }

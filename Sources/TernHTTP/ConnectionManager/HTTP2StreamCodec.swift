@@ -4,48 +4,68 @@ import NIOHTTP1
 internal import NIOHTTP2
 import TernNetwork
 
-/// The downstream side of one HTTP/2 stream: sits in the stream's child channel (one per stream,
-/// made by NIOHTTP2's multiplexer) and feeds one `ActiveStream`. Request HEADERS become an
+/// The downstream side of one HTTP/2 stream, fed by its connection (`HTTP2ServerConnection`,
+/// which hands it the stream's frames) and feeding one `ActiveStream`. Request HEADERS become an
 /// HTTP/1-shaped head (`:method`/`:path` the request line, `:authority` the `host` header) so the
 /// connection manager's header policy, the filters and the router see the same head for both
 /// protocols; DATA and trailing HEADERS become body and trailers. The response goes back as
 /// HEADERS, DATA and trailing HEADERS with the connection-specific headers HTTP/2 forbids removed.
-final class HTTP2StreamCodec: ChannelDuplexHandler, StreamCodec {
-    typealias InboundIn = HTTP2Frame.FramePayload
-    typealias OutboundIn = Never
-    typealias OutboundOut = HTTP2Frame.FramePayload
-
+///
+/// A stream is a plain object, not a child channel: NIOHTTP2 runs without its multiplexer, so a
+/// stream costs no channel, pipeline or promise of its own. That makes the stream's flow control
+/// Tern's: it returns the request bytes it consumed with WINDOW_UPDATE (holding them while reads
+/// are disabled, so a client that outruns the upstream stops after one window), and it is
+/// writable while its send window, the connection's and the socket all have room.
+final class HTTP2StreamCodec: StreamCodec {
+    let id: HTTP2StreamID
     let config: HTTPConnectionManagerConfig
     let connection: DownstreamConnection
     let workerState: HTTPWorkerState
-    var context: ChannelHandlerContext!
+    /// The connection owns the stream: its table holds it until NIOHTTP2 closed the stream and
+    /// the active stream is done with it, and then until the end of the event-loop tick (so a
+    /// call that ends the stream never returns into a freed object).
+    unowned(unsafe) let server: HTTP2ServerConnection
     var stream: ActiveStream?
     /// The request head arrived; later HEADERS are trailers.
     var sawHead = false
     /// The response ended before the request: the rest of the request is dropped.
     var ignoringRequest = false
     var readDisabled = false
-    var readHeld = false
-    /// The connection, told when this stream ends (premature-reset accounting).
-    let server: HTTP2ServerConnection?
+    /// Frames that arrived while reads were disabled, delivered when they are enabled again.
+    var held: [HTTP2Frame.FramePayload] = []
+    /// Request bytes consumed and not yet given back to the client with WINDOW_UPDATE.
+    var unacknowledgedBytes = 0
+    /// What the stream may still send before the client opens its window again.
+    var sendWindow: Int
+    /// The response's last frame was handed to NIOHTTP2.
+    var responseEnded = false
+    /// NIOHTTP2 closed the stream (both sides ended, or a reset).
+    var closed = false
     let createdAt = NIODeadline.now()
     /// A response head was written: the stream has a response code (Envoy's premature-reset test).
     var respondedWithHead = false
 
-    init(config: HTTPConnectionManagerConfig, connection: DownstreamConnection, workerState: HTTPWorkerState,
-         server: HTTP2ServerConnection? = nil) {
-        self.config = config
-        self.connection = connection
-        self.workerState = workerState
+    init(id: HTTP2StreamID, server: HTTP2ServerConnection, sendWindow: Int) {
+        self.id = id
         self.server = server
+        self.config = server.config
+        self.connection = server.connection
+        self.workerState = server.workerState
+        self.sendWindow = sendWindow
     }
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    // MARK: - inbound (from the connection)
 
-    // MARK: - inbound
+    func receive(_ payload: HTTP2Frame.FramePayload) {
+        if readDisabled || !held.isEmpty {
+            held.append(payload)
+            return
+        }
+        deliver(payload)
+    }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+    private func deliver(_ payload: HTTP2Frame.FramePayload) {
+        switch payload {
         case .headers(let headers):
             if !sawHead {
                 sawHead = true
@@ -55,6 +75,7 @@ final class HTTP2StreamCodec: ChannelDuplexHandler, StreamCodec {
                 stream.onRequestEnd(Self.trailers(headers.headers))
             }
         case .data(let data):
+            consumed(Self.flowControlledLength(data), endStream: data.endStream)
             guard !ignoringRequest, let stream, !stream.requestComplete else { return }
             if case .byteBuffer(let buffer) = data.data, buffer.readableBytes > 0 {
                 stream.onRequestBody(buffer)
@@ -63,6 +84,28 @@ final class HTTP2StreamCodec: ChannelDuplexHandler, StreamCodec {
             if data.endStream, let s = self.stream, !s.requestComplete { s.onRequestEnd(nil) }
         default:
             break
+        }
+    }
+
+    static func flowControlledLength(_ data: HTTP2Frame.FramePayload.Data) -> Int {
+        let padding = data.paddingBytes.map { $0 + 1 } ?? 0
+        if case .byteBuffer(let buffer) = data.data { return buffer.readableBytes + padding }
+        return padding
+    }
+
+    /// Gives request bytes back to the client once half the stream's window was consumed (as
+    /// NIOHTTP2's own window manager does), unless the client will send no more.
+    private func consumed(_ bytes: Int, endStream: Bool) {
+        guard !endStream, !closed else {
+            unacknowledgedBytes = 0
+            return
+        }
+        unacknowledgedBytes += bytes
+        if unacknowledgedBytes * 2 >= config.http2.initialStreamWindowSize {
+            let increment = unacknowledgedBytes
+            unacknowledgedBytes = 0
+            server.write(HTTP2Frame(streamID: id, payload: .windowUpdate(windowSizeIncrement: increment)), promise: nil)
+            server.requestFlush()
         }
     }
 
@@ -79,7 +122,7 @@ final class HTTP2StreamCodec: ChannelDuplexHandler, StreamCodec {
                 case ":method": method = value
                 case ":path": path = value
                 case ":authority": authority = value
-                default: break  // :scheme is implied by the listener (no TLS yet: http)
+                default: break  // :scheme is implied by the listener
                 }
                 continue
             }
@@ -108,51 +151,54 @@ final class HTTP2StreamCodec: ChannelDuplexHandler, StreamCodec {
         return out
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
-        // The stream closed (RST_STREAM from the client, or the connection went) before its
-        // response finished.
-        if let stream {
-            self.stream = nil
-            stream.downstreamReset()
+    /// NIOHTTP2 closed the stream: both sides ended, the client reset it, or the connection went.
+    func closed(by server: HTTP2ServerConnection) {
+        guard !closed else { return }
+        closed = true
+        held.removeAll()
+        // Closed before the response finished: the client reset the stream, or the connection
+        // went. (A stream that ended normally closes as its last frame is written, before the
+        // active stream has heard it is complete; that is not a reset.)
+        if !responseEnded, let s = stream {
+            stream = nil
+            s.downstreamReset()
         }
         // Envoy's premature reset: a stream that ended within its first second without a
         // response (whole seconds, as Envoy truncates them: under 2 s).
-        server?.streamEnded(premature: !respondedWithHead && NIODeadline.now() - createdAt < .seconds(2))
-        context.fireChannelInactive()
+        server.streamEnded(premature: !respondedWithHead && NIODeadline.now() - createdAt < .seconds(2))
+        if stream == nil { server.release(self) }
     }
 
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable { stream?.downstreamBecameWritable() }
-        context.fireChannelWritabilityChanged()
+    // MARK: - send window
+
+    func sendWindowChanged(to size: Int) {
+        let wasBlocked = sendWindow <= 0
+        sendWindow = size
+        if wasBlocked, isWritable { stream?.downstreamBecameWritable() }
     }
 
-    // MARK: - flow control: reads of this stream's frames are held while disabled
-
-    func read(context: ChannelHandlerContext) {
-        if readDisabled {
-            readHeld = true
-            return
-        }
-        context.read()
+    func connectionBecameWritable() {
+        if isWritable { stream?.downstreamBecameWritable() }
     }
 
     // MARK: - StreamCodec
 
-    var isWritable: Bool { context.channel.isWritable }
+    var isWritable: Bool { sendWindow > 0 && server.isWritable }
     /// HTTP/2 never closes the connection for one response.
     var closingAfterResponse: Bool { false }
 
     func setReadDisabled(_ disabled: Bool) {
         readDisabled = disabled
-        if !disabled, readHeld {
-            readHeld = false
-            context.read()
+        guard !disabled else { return }
+        while !readDisabled, !held.isEmpty {
+            deliver(held.removeFirst())
         }
     }
 
     func write100Continue() {
         let headers = HPACKHeaders([(":status", "100")])
-        context.writeAndFlush(wrapOutboundOut(.headers(.init(headers: headers, endStream: false))), promise: trackFrame())
+        write(.headers(.init(headers: headers, endStream: false)))
+        server.requestFlush()
     }
 
     func writeResponseHead(_ head: HTTPResponseHead, endStream: Bool) {
@@ -161,57 +207,75 @@ final class HTTP2StreamCodec: ChannelDuplexHandler, StreamCodec {
         // Lowercases names and drops connection, keep-alive, proxy-connection, transfer-encoding
         // and upgrade (and whatever `connection` names), as HTTP/2 requires.
         headers.add(contentsOf: HPACKHeaders(httpHeaders: head.headers, normalizeHTTPHeaders: true))
-        let frame = wrapOutboundOut(.headers(.init(headers: headers, endStream: endStream)))
-        if endStream { context.writeAndFlush(frame, promise: trackFrame()) } else { context.write(frame, promise: trackFrame()) }
+        if endStream { responseEnded = true }
+        write(.headers(.init(headers: headers, endStream: endStream)))
+        if endStream { server.requestFlush() }
     }
 
     func writeResponseBody(_ data: ByteBuffer, endStream: Bool) {
         if data.readableBytes > 0 {
             config.stats.downstreamCxTxBytesTotal.inc(worker: connection.worker.index, by: UInt64(data.readableBytes))
         }
-        // Each chunk from the upstream goes out at once: the upstream read that produced it is
-        // the natural batch.
-        context.writeAndFlush(wrapOutboundOut(.data(.init(data: .byteBuffer(data), endStream: endStream))), promise: trackFrame())
+        if endStream { responseEnded = true }
+        write(.data(.init(data: .byteBuffer(data), endStream: endStream)))
+        // The connection flushes once the event loop has handled everything ready now.
+        server.requestFlush()
     }
 
     func writeResponseTrailers(_ trailers: HTTPHeaders) {
         let headers = HPACKHeaders(httpHeaders: trailers, normalizeHTTPHeaders: true)
-        context.writeAndFlush(wrapOutboundOut(.headers(.init(headers: headers, endStream: true))), promise: trackFrame())
+        responseEnded = true
+        write(.headers(.init(headers: headers, endStream: true)))
+        server.requestFlush()
     }
 
-    /// Counts a HEADERS or DATA frame against `max_outbound_frames` until it is on the socket.
-    private func trackFrame() -> EventLoopPromise<Void>? { server?.flood?.trackStreamFrame() }
+    /// HEADERS and DATA count against `max_outbound_frames` until they are on the socket.
+    private func write(_ payload: HTTP2Frame.FramePayload) {
+        guard !closed else { return }
+        server.write(HTTP2Frame(streamID: id, payload: payload), promise: server.flood?.trackStreamFrame())
+    }
 
     /// RST_STREAM with NO_ERROR, as Envoy's codec does for a local reset; the connection and its
     /// other streams go on.
     func resetStream() {
         stream = nil
         ignoringRequest = true
-        context.writeAndFlush(wrapOutboundOut(.rstStream(.noError)), promise: nil)
+        held.removeAll()
+        guard !closed else {
+            server.release(self)
+            return
+        }
+        server.write(HTTP2Frame(streamID: id, payload: .rstStream(.noError)), promise: nil)
+        server.requestFlush()
     }
 
     func streamComplete(_ finished: ActiveStream) {
         guard stream === finished else { return }
         stream = nil
+        if closed {
+            server.release(self)
+            return
+        }
         if !finished.requestComplete {
             // The response ended first (a local reply): tell the client to stop sending, as
             // Envoy does, instead of reading a body nobody wants.
             config.stats.downstreamRqResponseBeforeRqComplete.inc(worker: connection.worker.index)
             ignoringRequest = true
+            held.removeAll()
             // After the rest of this read: a frame already received for the stream that breaks
             // the protocol (a body longer than its content-length) then gets NIOHTTP2's
             // PROTOCOL_ERROR reset, as Envoy's codec gives it, rather than being ignored.
-            let context = self.context!
-            context.eventLoop.assumeIsolated().execute { [self] in
-                guard context.channel.isActive else { return }
-                context.writeAndFlush(wrapOutboundOut(.rstStream(.noError)), promise: nil)
+            server.eventLoop.assumeIsolatedUnsafeUnchecked().execute { [self] in
+                guard !closed else { return }
+                server.write(HTTP2Frame(streamID: id, payload: .rstStream(.noError)), promise: nil)
+                server.requestFlush()
             }
         }
-        setReadDisabled(false)
+        readDisabled = false
     }
 
     func switchToTunnel(_ tunnel: TunnelHandler) -> Bool { false }
 
-    /// Every write above already flushes.
+    /// Every write above already asks the connection for a flush.
     func flush() {}
 }
