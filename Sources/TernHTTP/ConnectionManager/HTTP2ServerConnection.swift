@@ -40,10 +40,8 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
 
     /// The client's SETTINGS_INITIAL_WINDOW_SIZE: a new stream's send window.
     var peerInitialWindowSize = 65_535
-    /// The connection's send window (all streams share it).
-    var connectionSendWindow = 65_535
     /// The connection window Tern keeps open for the client (`initial_connection_window_size`).
-    let targetConnectionWindow: Int
+    let connectionWindow: HTTP2InboundWindow
     var sentInitialConnectionWindow = false
 
     /// The connection's flood limits, which count the frames streams write.
@@ -61,7 +59,7 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         self.connection = connection
         self.countsConnection = countsConnection
         self.workerState = connection.worker.state(HTTPWorkerState.self) { HTTPWorkerState() }
-        self.targetConnectionWindow = config.http2.initialConnectionWindowSize
+        self.connectionWindow = HTTP2InboundWindow(target: config.http2.initialConnectionWindowSize)
         super.init()
     }
 
@@ -164,13 +162,6 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         context.fireChannelInactive()
     }
 
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable {
-            for codec in Array(streams.values) { codec.connectionBecameWritable() }
-        }
-        context.fireChannelWritabilityChanged()
-    }
-
     // MARK: - frames
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -199,9 +190,8 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         // (NIOHTTP2 starts every connection at the protocol's 65535).
         if !sentInitialConnectionWindow {
             sentInitialConnectionWindow = true
-            if targetConnectionWindow > 65_535 {
-                write(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: targetConnectionWindow - 65_535)),
-                      promise: nil)
+            if let increment = connectionWindow.initialIncrement {
+                write(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment)), promise: nil)
                 requestFlush()
             }
         }
@@ -219,9 +209,9 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
             if streams[e.streamID] == nil, e.streamID > lastStreamID {
                 _ = openStream(e.streamID)
             }
-            if let window = e.localInitialWindowSize { streams[e.streamID]?.sendWindow = Int(window) }
+            if let window = e.localInitialWindowSize { streams[e.streamID]?.sendBuffer.windowCreated(Int(window)) }
         case let e as NIOHTTP2BulkStreamWindowChangeEvent:
-            for codec in Array(streams.values) { codec.sendWindowChanged(to: codec.sendWindow + e.delta) }
+            for codec in streams.values { codec.sendBuffer.windowShifted(by: e.delta) }
         case let e as ChannelEvent where e == .inputClosed:
             // As for HTTP/1.1: the client closing its side ends the connection.
             context.close(promise: nil)
@@ -233,34 +223,19 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
 
     private func windowUpdated(_ event: NIOHTTP2WindowUpdatedEvent) {
         if event.streamID == .rootStream {
-            if let outbound = event.outboundWindowSize {
-                let wasBlocked = connectionSendWindow <= 0
-                connectionSendWindow = outbound
-                if wasBlocked, outbound > 0, isWritable {
-                    for codec in Array(streams.values) { codec.connectionBecameWritable() }
-                }
-            }
             if let inbound = event.inboundWindowSize { returnConnectionWindow(inbound) }
             return
         }
-        if let outbound = event.outboundWindowSize { streams[event.streamID]?.sendWindowChanged(to: outbound) }
+        if let outbound = event.outboundWindowSize { streams[event.streamID]?.sendWindowReported(outbound) }
     }
 
-    /// NIOHTTP2's window manager's rule: once the window the client has left is at most half
-    /// the target, top it up to the target.
     private func returnConnectionWindow(_ window: Int) {
-        guard sentInitialConnectionWindow, window < targetConnectionWindow, !closed else { return }
-        let increment = min(targetConnectionWindow - window, Int(Int32.max))
-        guard increment >= window else { return }
+        guard sentInitialConnectionWindow, !closed, let increment = connectionWindow.increment(forRemaining: window) else { return }
         write(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment)), promise: nil)
         requestFlush()
     }
 
     // MARK: - writes
-
-    /// A stream may write while the connection's send window and the socket have room (its own
-    /// window is the stream's to check).
-    var isWritable: Bool { connectionSendWindow > 0 && !closed && context.channel.isWritable }
 
     var eventLoop: any EventLoop { context.eventLoop }
 

@@ -15,7 +15,7 @@ import TernNetwork
 /// stream costs no channel, pipeline or promise of its own. That makes the stream's flow control
 /// Tern's: it returns the request bytes it consumed with WINDOW_UPDATE (holding them while reads
 /// are disabled, so a client that outruns the upstream stops after one window), and it is
-/// writable while its send window, the connection's and the socket all have room.
+/// writable while NIOHTTP2 holds little of its response unsent (`HTTP2StreamSendBuffer`).
 final class HTTP2StreamCodec: StreamCodec {
     let id: HTTP2StreamID
     let config: HTTPConnectionManagerConfig
@@ -34,9 +34,9 @@ final class HTTP2StreamCodec: StreamCodec {
     /// Frames that arrived while reads were disabled, delivered when they are enabled again.
     var held: [HTTP2Frame.FramePayload] = []
     /// Request bytes consumed and not yet given back to the client with WINDOW_UPDATE.
-    var unacknowledgedBytes = 0
-    /// What the stream may still send before the client opens its window again.
-    var sendWindow: Int
+    var window: HTTP2InboundWindow
+    /// The response body NIOHTTP2 holds unsent (windows closed, socket full).
+    var sendBuffer: HTTP2StreamSendBuffer
     /// The response's last frame was handed to NIOHTTP2.
     var responseEnded = false
     /// NIOHTTP2 closed the stream (both sides ended, or a reset).
@@ -51,7 +51,8 @@ final class HTTP2StreamCodec: StreamCodec {
         self.config = server.config
         self.connection = server.connection
         self.workerState = server.workerState
-        self.sendWindow = sendWindow
+        self.sendBuffer = HTTP2StreamSendBuffer(window: sendWindow)
+        self.window = HTTP2InboundWindow(target: server.config.http2.initialStreamWindowSize)
     }
 
     // MARK: - inbound (from the connection)
@@ -75,7 +76,7 @@ final class HTTP2StreamCodec: StreamCodec {
                 stream.onRequestEnd(Self.trailers(headers.headers))
             }
         case .data(let data):
-            consumed(Self.flowControlledLength(data), endStream: data.endStream)
+            consumed(HTTP2InboundWindow.flowControlledLength(data), endStream: data.endStream)
             guard !ignoringRequest, let stream, !stream.requestComplete else { return }
             if case .byteBuffer(let buffer) = data.data, buffer.readableBytes > 0 {
                 stream.onRequestBody(buffer)
@@ -87,23 +88,14 @@ final class HTTP2StreamCodec: StreamCodec {
         }
     }
 
-    static func flowControlledLength(_ data: HTTP2Frame.FramePayload.Data) -> Int {
-        let padding = data.paddingBytes.map { $0 + 1 } ?? 0
-        if case .byteBuffer(let buffer) = data.data { return buffer.readableBytes + padding }
-        return padding
-    }
-
     /// Gives request bytes back to the client once half the stream's window was consumed (as
     /// NIOHTTP2's own window manager does), unless the client will send no more.
     private func consumed(_ bytes: Int, endStream: Bool) {
         guard !endStream, !closed else {
-            unacknowledgedBytes = 0
+            window.reset()
             return
         }
-        unacknowledgedBytes += bytes
-        if unacknowledgedBytes * 2 >= config.http2.initialStreamWindowSize {
-            let increment = unacknowledgedBytes
-            unacknowledgedBytes = 0
+        if let increment = window.consumed(bytes) {
             server.write(HTTP2Frame(streamID: id, payload: .windowUpdate(windowSizeIncrement: increment)), promise: nil)
             server.requestFlush()
         }
@@ -169,21 +161,15 @@ final class HTTP2StreamCodec: StreamCodec {
         if stream == nil { server.release(self) }
     }
 
-    // MARK: - send window
+    // MARK: - send window (from the connection)
 
-    func sendWindowChanged(to size: Int) {
-        let wasBlocked = sendWindow <= 0
-        sendWindow = size
-        if wasBlocked, isWritable { stream?.downstreamBecameWritable() }
-    }
-
-    func connectionBecameWritable() {
-        if isWritable { stream?.downstreamBecameWritable() }
+    func sendWindowReported(_ window: Int) {
+        if sendBuffer.windowReported(window) { stream?.downstreamBecameWritable() }
     }
 
     // MARK: - StreamCodec
 
-    var isWritable: Bool { sendWindow > 0 && server.isWritable }
+    var isWritable: Bool { sendBuffer.isWritable }
     /// HTTP/2 never closes the connection for one response.
     var closingAfterResponse: Bool { false }
 
@@ -217,6 +203,7 @@ final class HTTP2StreamCodec: StreamCodec {
             config.stats.downstreamCxTxBytesTotal.inc(worker: connection.worker.index, by: UInt64(data.readableBytes))
         }
         if endStream { responseEnded = true }
+        _ = sendBuffer.wrote(data.readableBytes)
         write(.data(.init(data: .byteBuffer(data), endStream: endStream)))
         // The connection flushes once the event loop has handled everything ready now.
         server.requestFlush()

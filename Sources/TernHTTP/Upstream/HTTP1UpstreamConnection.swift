@@ -179,6 +179,9 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
         guard requestEnded, responseEnded else { return }
         delegate = nil
         if reusable, isOpen {
+            // The exchange paused reading for a slow client and ended before resuming (its end
+            // was in the same read): the next exchange must read again.
+            setReadPaused(false)
             pool?.release(self)
         } else {
             close()

@@ -211,7 +211,8 @@ final class HTTP2ConnectionPool: UpstreamConnectionPool, UpstreamHTTPPool {
             try sync.addHandler(HTTP2UpstreamConnection(
                 host: host, stats: stats, worker: w, scheme: scheme,
                 maxConcurrentStreams: settings.maxConcurrentStreams, maxRequests: maxRequests,
-                configuredMaxRequests: configuredMaxRequests))
+                configuredMaxRequests: configuredMaxRequests, connectionWindow: settings.initialConnectionWindowSize,
+                streamWindow: settings.initialStreamWindowSize))
         }
         let connected = UpstreamConnector.connect(on: eventLoop, to: host, cluster: cluster, alpnFallback: ["h2"],
                                                   addCodec: addCodec)
@@ -254,25 +255,21 @@ final class HTTP2ConnectionPool: UpstreamConnectionPool, UpstreamHTTPPool {
     }
 
     /// NIOHTTP2's client handler with the cluster's `http2_protocol_options`: the initial stream
-    /// window in SETTINGS (server push off), the connection window by WINDOW_UPDATE.
+    /// window in SETTINGS (server push off); the connection sends the connection window's
+    /// WINDOW_UPDATE.
     static func http2Handler(settings: UpstreamHTTP2Settings, eventLoop: any EventLoop) -> NIOHTTP2Handler {
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
         connection.initialSettings = [
             HTTP2Setting(parameter: .enablePush, value: 0),
             HTTP2Setting(parameter: .initialWindowSize, value: settings.initialStreamWindowSize),
         ]
-        connection.targetWindowSize = settings.initialConnectionWindowSize
         var stream = NIOHTTP2Handler.StreamConfiguration()
-        stream.targetWindowSize = settings.initialStreamWindowSize
-        // The request body pauses the downstream above 64 KiB queued on a stream, as HTTP/1.1's socket.
-        stream.outboundBufferSizeHighWatermark = 65536
-        stream.outboundBufferSizeLowWatermark = 32768
         // NIOHTTP2's flood guards are for untrusted clients: an upstream that resets many
         // streams (a server finishing responses early, gRPC cancellations) is not an attack.
         stream.streamResetFrameRateLimit.maximumCount = 1_000_000
         stream.streamErrorRateLimit.maximumCount = 1_000_000
-        // The upstream opens no streams (push is off): any it tries is refused.
-        return NIOHTTP2Handler(mode: .client, eventLoop: eventLoop, connectionConfiguration: connection,
-                               streamConfiguration: stream) { $0.close() }
+        // No multiplexer: frames and stream events go to `HTTP2UpstreamConnection`. The upstream
+        // opens no streams (push is off); NIOHTTP2 refuses any it tries.
+        return NIOHTTP2Handler(mode: .client, connectionConfiguration: connection, streamConfiguration: stream)
     }
 }

@@ -6,18 +6,31 @@ internal import NIOHTTP2
 import TernCore
 import TernUpstream
 
-/// One HTTP/2 connection to an upstream host: the handler after NIOHTTP2's connection handler
-/// in the parent pipeline. It sees the connection-level frames (SETTINGS for the peer's
+/// One HTTP/2 connection to an upstream host: the handler after NIOHTTP2's connection handler,
+/// which runs without a stream multiplexer. It hands each stream's frames to its
+/// `HTTP2UpstreamStream`, gives the upstream its connection window back, flushes once per
+/// event-loop tick, sees the connection-level frames (SETTINGS for the peer's
 /// SETTINGS_MAX_CONCURRENT_STREAMS, GOAWAY), counts the streams open on it for its pool, and
 /// closes the connection once it is draining and its last stream is done. Confined to the
 /// worker's event loop.
 final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler {
     typealias InboundIn = HTTP2Frame
+    typealias OutboundOut = HTTP2Frame
 
     /// Strong until the connection closes (the pool holds the connection too).
     var pool: HTTP2ConnectionPool?
     private var context: ChannelHandlerContext?
-    private var multiplexer: NIOHTTP2Handler.StreamMultiplexer?
+    /// Streams that sent their HEADERS, by id.
+    private var streams: [HTTP2StreamID: HTTP2UpstreamStream] = [:]
+    private var nextStreamID = HTTP2StreamID(1)
+    /// Streams that got frames during the current read (told when it completes).
+    private var readStreams: [HTTP2UpstreamStream] = []
+    private var flushQueued = false
+    /// The upstream's SETTINGS_INITIAL_WINDOW_SIZE: a new stream's send window.
+    private var peerInitialWindowSize = 65_535
+    private let connectionWindow: HTTP2InboundWindow
+    private let streamWindow: Int
+    private var sentInitialConnectionWindow = false
     let host: Host
     let stats: ClusterStats
     let worker: Int
@@ -45,7 +58,9 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler {
     private(set) var failedWithProtocolError = false
 
     init(host: Host, stats: ClusterStats, worker: Int, scheme: String, maxConcurrentStreams: Int, maxRequests: Int?,
-         configuredMaxRequests: Int?) {
+         configuredMaxRequests: Int?, connectionWindow: Int, streamWindow: Int) {
+        self.connectionWindow = HTTP2InboundWindow(target: connectionWindow)
+        self.streamWindow = streamWindow
         self.host = host
         self.stats = stats
         self.worker = worker
@@ -58,7 +73,6 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        multiplexer = try? context.pipeline.syncOperations.handler(type: NIOHTTP2Handler.self).syncMultiplexer()
     }
 
     /// Streams this connection can still open now.
@@ -70,8 +84,8 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler {
     }
 
     /// Opens a stream for one request; `done` gets it (nil if the stream could not be made).
-    func openStream(_ done: @escaping (HTTP2UpstreamStream?) -> Void) {
-        guard let multiplexer, let context else { return done(nil) }
+    func openStream(_ done: (HTTP2UpstreamStream?) -> Void) {
+        guard isOpen, context != nil else { return done(nil) }
         cancelTimer()
         activeStreams += 1
         streamsOpened += 1
@@ -82,23 +96,29 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler {
             }
             draining = true
         }
-        let stream = HTTP2UpstreamStream(connection: self, stats: stats, worker: worker)
-        let promise = context.eventLoop.makePromise(of: (any Channel).self)
-        // Stream channels are made on the connection's event loop, which owns the handler.
-        let bound = NIOLoopBound(stream, eventLoop: context.eventLoop)
-        multiplexer.createStreamChannel(promise: promise) { child in
-            child.eventLoop.makeCompletedFuture { try child.pipeline.syncOperations.addHandler(bound.value) }
-        }
-        promise.futureResult.assumeIsolated().whenComplete { result in
-            switch result {
-            case .success: done(stream)
-            case .failure:
-                // The connection takes no new streams (a GOAWAY on its way, closing).
-                self.draining = true
-                // A stream whose handler never ran has no channelInactive to give its slot back.
-                if !stream.isAttached { self.streamClosed() }
-                done(nil)
-            }
+        done(HTTP2UpstreamStream(connection: self, stats: stats, worker: worker, receiveWindow: streamWindow,
+                                 sendWindow: peerInitialWindowSize))
+    }
+
+    /// A stream is sending its HEADERS: it takes the next id.
+    func register(_ stream: HTTP2UpstreamStream) -> HTTP2StreamID {
+        let id = nextStreamID
+        nextStreamID = HTTP2StreamID(Int32(id) + 2)
+        streams[id] = stream
+        return id
+    }
+
+    func write(_ frame: HTTP2Frame) {
+        context?.write(wrapOutboundOut(frame), promise: nil)
+    }
+
+    /// One flush once the event loop has handled every socket ready now.
+    func requestFlush() {
+        guard !flushQueued, let context else { return }
+        flushQueued = true
+        context.eventLoop.assumeIsolatedUnsafeUnchecked().execute { [self] in
+            flushQueued = false
+            if isOpen { self.context?.flush() }
         }
     }
 
@@ -109,16 +129,17 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler {
         if draining, activeStreams == 0 { close() }
     }
 
-    /// Whether `channel`'s stream was left unprocessed by the upstream's GOAWAY (its id above
-    /// the last stream id, or never sent).
-    func refusedByGoAway(_ channel: any Channel) -> Bool {
+    /// Whether a stream was left unprocessed by the upstream's GOAWAY (its id above the last
+    /// stream id, or never sent).
+    func refusedByGoAway(_ id: HTTP2StreamID?) -> Bool {
         guard let last = goAwayLastStreamID else { return false }
-        guard let id = try? channel.syncOptions?.getOption(HTTP2StreamChannelOptions.streamID) else { return true }
+        guard let id else { return true }
         return id > last
     }
 
-    /// A stream's channel closed.
-    func streamClosed() {
+    /// A stream closed (or was given back unsent): its slot is free.
+    func streamClosed(_ stream: HTTP2UpstreamStream) {
+        if let id = stream.id { streams.removeValue(forKey: id) }
         activeStreams -= 1
         if draining, activeStreams == 0 {
             close()
@@ -152,9 +173,28 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        if frame.streamID != .rootStream {
+            guard let stream = streams[frame.streamID] else { return }
+            if !stream.readThisRead {
+                stream.readThisRead = true
+                readStreams.append(stream)
+            }
+            stream.receive(frame.payload)
+            return
+        }
         switch frame.payload {
         case .settings(.settings(let settings)):
-            for s in settings where s.parameter == .maxConcurrentStreams { peerMaxStreams = s.value }
+            for s in settings {
+                if s.parameter == .maxConcurrentStreams { peerMaxStreams = s.value }
+                if s.parameter == .initialWindowSize { peerInitialWindowSize = s.value }
+            }
+            if !sentInitialConnectionWindow {
+                sentInitialConnectionWindow = true
+                if let increment = connectionWindow.initialIncrement {
+                    write(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment)))
+                    requestFlush()
+                }
+            }
             if !ready {
                 ready = true
                 if activeStreams == 0, let list = pool?.idleTimers { list.schedule(self) }
@@ -179,9 +219,49 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler {
         }
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        // Swapped out first: a stream's delegate may start another read's worth of work.
+        let read = readStreams
+        readStreams.removeAll(keepingCapacity: true)
+        for stream in read {
+            stream.readThisRead = false
+            stream.readComplete()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        switch event {
+        case let e as NIOHTTP2WindowUpdatedEvent:
+            if e.streamID == .rootStream {
+                if let inbound = e.inboundWindowSize, sentInitialConnectionWindow, isOpen,
+                   let increment = connectionWindow.increment(forRemaining: inbound) {
+                    write(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment)))
+                    requestFlush()
+                }
+            } else if let outbound = e.outboundWindowSize {
+                streams[e.streamID]?.sendWindowReported(outbound)
+            }
+        case let e as StreamClosedEvent:
+            streams[e.streamID]?.closed(reason: e.reason)
+        case let e as NIOHTTP2StreamCreatedEvent:
+            if let stream = streams[e.streamID] {
+                stream.created = true
+                if let window = e.localInitialWindowSize { stream.sendBuffer.windowCreated(Int(window)) }
+            }
+        case let e as NIOHTTP2BulkStreamWindowChangeEvent:
+            for stream in streams.values { stream.sendBuffer.windowShifted(by: e.delta) }
+        default:
+            break
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         isOpen = false
         cancelTimer()
+        // The streams still open end with the connection (NIOHTTP2 says nothing of them here).
+        for stream in Array(streams.values) { stream.closed(reason: nil) }
         stats.upstreamCxActive.dec(worker: worker)
         stats.upstreamCxDestroy.inc(worker: worker)
         if closedLocally {
@@ -198,7 +278,10 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // Stream errors only reset their stream; anything else ends the connection.
-        if error is NIOHTTP2Errors.StreamError { return }
+        if let e = error as? NIOHTTP2Errors.StreamError {
+            streamFailed(e.streamID, e.baseError)
+            return
+        }
         if let io = error as? IOError, io.errnoCode == ECONNRESET || io.errnoCode == EPIPE {
             context.close(promise: nil)
             return
@@ -207,5 +290,25 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler {
         failedWithProtocolError = true
         closedLocally = true
         context.close(promise: nil)
+    }
+
+    /// A stream's frame broke the protocol, or could not be sent (a GOAWAY came first, the
+    /// stream was already closed).
+    private func streamFailed(_ id: HTTP2StreamID, _ error: any Error) {
+        guard let stream = streams[id] else { return }
+        if let closed = error as? NIOHTTP2Errors.StreamClosed {
+            if stream.resetReason == nil {
+                stream.resetReason = closed.errorCode == .refusedStream ? .remoteRefusedStreamReset : .remoteReset
+            }
+        } else if error is NIOHTTP2Errors.CreatedStreamAfterGoaway {
+            // Opened just as a GOAWAY arrived: never sent, so never processed.
+            stream.resetReason = .remoteRefusedStreamReset
+        } else if stream.resetReason == nil {
+            stream.resetReason = .protocolError
+        }
+        // A stream NIOHTTP2 never created gets no close from it; not from inside the write.
+        if !stream.created {
+            context?.eventLoop.assumeIsolatedUnsafeUnchecked().execute { stream.closed(reason: nil) }
+        }
     }
 }

@@ -4,108 +4,146 @@ import NIOHTTP1
 internal import NIOHTTP2
 import TernUpstream
 
-/// One request on an upstream HTTP/2 connection: the handler of the stream's child channel
-/// (made by NIOHTTP2's multiplexer on the connection's event loop). The router writes an
-/// HTTP/1-shaped head, body and trailers; they go out as HEADERS, DATA and trailing HEADERS.
-/// The response comes back to the delegate the same way an HTTP/1.1 response does.
+/// One request on an upstream HTTP/2 connection, a plain object its connection
+/// (`HTTP2UpstreamConnection`) hands the stream's frames to: NIOHTTP2 runs without its
+/// multiplexer, so a stream costs no child channel. The router writes an HTTP/1-shaped head,
+/// body and trailers; they go out as HEADERS, DATA and trailing HEADERS. The response comes
+/// back to the delegate the same way an HTTP/1.1 response does.
 ///
-/// Flow control: the child channel's writability (the stream's and connection's send windows
-/// and the socket) is reported to the delegate, which pauses the downstream; `setReadPaused`
-/// stops reading the child channel, so NIOHTTP2 sends no WINDOW_UPDATE for unread bytes and the
+/// The stream id is taken when the head is sent (ids must reach NIOHTTP2 in increasing order).
+///
+/// Flow control: the stream is writable while NIOHTTP2 holds little of its body unsent
+/// (`HTTP2StreamSendBuffer`: a window closed, or the socket full), and tells the delegate when
+/// that changes, which pauses the downstream;
+/// `setReadPaused` holds the response frames that arrive and their WINDOW_UPDATE, so the
 /// upstream stops after one stream window.
-final class HTTP2UpstreamStream: ChannelDuplexHandler, UpstreamRequestStream {
-    typealias InboundIn = HTTP2Frame.FramePayload
-    typealias OutboundIn = Never
-    typealias OutboundOut = HTTP2Frame.FramePayload
-
+final class HTTP2UpstreamStream: UpstreamRequestStream {
     /// Strong while the stream is open; the connection forgets the stream when it closes.
     let connection: HTTP2UpstreamConnection
     var delegate: (any UpstreamResponseDelegate)?
-    private var context: ChannelHandlerContext?
+    private(set) var id: HTTP2StreamID?
     private let stats: ClusterStats
     private let worker: Int
     private var sawFinalHead = false
     private var responseEnded = false
     private var requestEnded = false
     private var readPaused = false
-    private var readHeld = false
-    /// Why NIOHTTP2 closed the stream, when it said (RST_STREAM code, GOAWAY refusal, errors).
-    private var resetReason: UpstreamResetReason?
-    private var closed = false
+    private var held: [HTTP2Frame.FramePayload] = []
+    private var window: HTTP2InboundWindow
+    /// The request body NIOHTTP2 holds unsent.
+    var sendBuffer: HTTP2StreamSendBuffer
+    /// NIOHTTP2 created the stream (its HEADERS went through), so it will say when it closes.
+    var created = false
+    /// Why the stream closed, when known (RST_STREAM code, GOAWAY refusal, errors).
+    var resetReason: UpstreamResetReason?
+    private(set) var closed = false
+    /// NIOHTTP2 closed the stream while response frames were still held: the close waits for them.
+    private var closePending = false
+    /// In the connection's list of streams that got frames during the current read.
+    var readThisRead = false
 
-    init(connection: HTTP2UpstreamConnection, stats: ClusterStats, worker: Int) {
+    init(connection: HTTP2UpstreamConnection, stats: ClusterStats, worker: Int, receiveWindow: Int, sendWindow: Int) {
         self.connection = connection
         self.stats = stats
         self.worker = worker
+        self.window = HTTP2InboundWindow(target: receiveWindow)
+        self.sendBuffer = HTTP2StreamSendBuffer(window: sendWindow)
     }
-
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
-
-    /// The handler is in its stream channel's pipeline.
-    var isAttached: Bool { context != nil }
 
     // MARK: - the request
 
     func sendHead(_ head: HTTPRequestHead, endStream: Bool) {
-        guard let context, !closed else { return }
+        guard !closed, id == nil else { return }
+        let id = connection.register(self)
+        self.id = id
         let fields = HTTP2UpstreamHeaders.request(head, scheme: connection.scheme)
-        context.write(wrapOutboundOut(.headers(.init(headers: fields, endStream: endStream))), promise: nil)
-        if endStream {
-            requestEnded = true
-            context.flush()
-        }
+        if endStream { requestEnded = true }
+        connection.write(HTTP2Frame(streamID: id, payload: .headers(.init(headers: fields, endStream: endStream))))
+        connection.requestFlush()
     }
 
     func sendBody(_ data: ByteBuffer) {
-        guard let context, !closed, !requestEnded, data.readableBytes > 0 else { return }
+        guard let id, !closed, !requestEnded, data.readableBytes > 0 else { return }
         stats.upstreamCxTxBytesTotal.inc(worker: worker, by: UInt64(data.readableBytes))
-        // Each chunk goes out at once: the downstream read that produced it is the batch.
-        context.writeAndFlush(wrapOutboundOut(.data(.init(data: .byteBuffer(data), endStream: false))), promise: nil)
+        let nowBlocked = sendBuffer.wrote(data.readableBytes)
+        connection.write(HTTP2Frame(streamID: id, payload: .data(.init(data: .byteBuffer(data), endStream: false))))
+        connection.requestFlush()
+        if nowBlocked { delegate?.upstreamWritabilityChanged(false) }
     }
 
     func sendEnd(_ trailers: HTTPHeaders?) {
-        guard let context, !closed, !requestEnded else { return }
+        guard let id, !closed, !requestEnded else { return }
         requestEnded = true
         if let trailers, !trailers.isEmpty {
             let fields = HTTP2UpstreamHeaders.trailerFields(trailers)
-            context.writeAndFlush(wrapOutboundOut(.headers(.init(headers: fields, endStream: true))), promise: nil)
+            connection.write(HTTP2Frame(streamID: id, payload: .headers(.init(headers: fields, endStream: true))))
         } else {
-            context.writeAndFlush(wrapOutboundOut(.data(.init(data: .byteBuffer(ByteBuffer()), endStream: true))), promise: nil)
+            connection.write(HTTP2Frame(streamID: id, payload: .data(.init(data: .byteBuffer(ByteBuffer()), endStream: true))))
         }
+        connection.requestFlush()
     }
 
-    func flush() { context?.flush() }
+    func flush() { connection.requestFlush() }
 
-    var isWritable: Bool { context?.channel.isWritable ?? false }
+    var isWritable: Bool { sendBuffer.isWritable }
 
     func setReadPaused(_ paused: Bool) {
         readPaused = paused
-        if !paused, readHeld {
-            readHeld = false
-            context?.read()
+        guard !paused, !held.isEmpty else { return }
+        while !readPaused, !held.isEmpty {
+            deliver(held.removeFirst())
+        }
+        // What the held frames produced goes out now, as after a read.
+        delegate?.upstreamReadComplete()
+        if held.isEmpty, closePending {
+            closePending = false
+            finishClose()
         }
     }
 
     /// RST_STREAM (CANCEL) unless the stream already ended both ways.
     func abort() {
         delegate = nil
-        guard let context, !closed else { return }
+        guard !closed else { return }
         if !(requestEnded && responseEnded) { stats.http2TxReset.inc(worker: worker) }
-        // Closing a stream channel that is still open sends RST_STREAM CANCEL.
-        context.close(promise: nil)
+        cancel()
     }
 
     /// A stream nobody used: closed before it sent anything (no frame goes out).
     func giveBack() {
         delegate = nil
-        guard let context, !closed else { return }
-        context.close(promise: nil)
+        guard !closed else { return }
+        cancel()
     }
 
-    // MARK: - the response
+    /// Ends the stream from this side: RST_STREAM CANCEL once it was sent, otherwise it just
+    /// gives its slot back.
+    private func cancel() {
+        guard let id, created else {
+            closed(reason: nil)
+            return
+        }
+        connection.write(HTTP2Frame(streamID: id, payload: .rstStream(.cancel)))
+        connection.requestFlush()
+    }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+    // MARK: - the response (from the connection)
+
+    func receive(_ payload: HTTP2Frame.FramePayload) {
+        if case .rstStream(let code) = payload {
+            stats.http2RxReset.inc(worker: worker)
+            resetReason = code == .refusedStream ? .remoteRefusedStreamReset : .remoteReset
+            return
+        }
+        if readPaused || !held.isEmpty {
+            held.append(payload)
+            return
+        }
+        deliver(payload)
+    }
+
+    private func deliver(_ payload: HTTP2Frame.FramePayload) {
+        switch payload {
         case .headers(let h):
             if !sawFinalHead {
                 guard let head = HTTP2UpstreamHeaders.response(h.headers) else {
@@ -120,7 +158,7 @@ final class HTTP2UpstreamStream: ChannelDuplexHandler, UpstreamRequestStream {
                     let d = delegate
                     delegate = nil
                     d?.upstreamResponseHead(head, endStream: true)
-                    if !requestEnded, !closed { context.close(promise: nil) }
+                    if !requestEnded, !closed { cancel() }
                 } else {
                     delegate?.upstreamResponseHead(head, endStream: false)
                 }
@@ -132,23 +170,32 @@ final class HTTP2UpstreamStream: ChannelDuplexHandler, UpstreamRequestStream {
                 fail(.protocolError)
                 return
             }
+            returnWindow(HTTP2InboundWindow.flowControlledLength(d), endStream: d.endStream)
             if case .byteBuffer(let buffer) = d.data, buffer.readableBytes > 0 {
                 stats.upstreamCxRxBytesTotal.inc(worker: worker, by: UInt64(buffer.readableBytes))
                 delegate?.upstreamResponseBody(buffer)
             }
             if d.endStream { end(nil) }
-        case .rstStream(let code):
-            stats.http2RxReset.inc(worker: worker)
-            resetReason = code == .refusedStream ? .remoteRefusedStreamReset : .remoteReset
         default:
             break
         }
     }
 
+    /// Response bytes consumed: the upstream gets them back once half the stream window is used.
+    private func returnWindow(_ bytes: Int, endStream: Bool) {
+        guard !endStream, !closed, !responseEnded, let id else {
+            window.reset()
+            return
+        }
+        if let increment = window.consumed(bytes) {
+            connection.write(HTTP2Frame(streamID: id, payload: .windowUpdate(windowSizeIncrement: increment)))
+            connection.requestFlush()
+        }
+    }
+
     /// The frames of this read are delivered: an HTTP/1.1 client gets what they produced now.
-    func channelReadComplete(context: ChannelHandlerContext) {
+    func readComplete() {
         delegate?.upstreamReadComplete()
-        context.fireChannelReadComplete()
     }
 
     private func end(_ trailers: HTTPHeaders?) {
@@ -158,7 +205,7 @@ final class HTTP2UpstreamStream: ChannelDuplexHandler, UpstreamRequestStream {
         delegate = nil
         d?.upstreamResponseEnd(trailers)
         // The upstream answered before the request ended: the rest of the request is not wanted.
-        if !requestEnded, !closed { context?.close(promise: nil) }
+        if !requestEnded, !closed { cancel() }
     }
 
     private func fail(_ reason: UpstreamResetReason) {
@@ -166,49 +213,40 @@ final class HTTP2UpstreamStream: ChannelDuplexHandler, UpstreamRequestStream {
         if reason == .protocolError { stats.upstreamCxProtocolError.inc(worker: worker) }
         let d = delegate
         delegate = nil
-        context?.close(promise: nil)
+        if !closed { cancel() }
         d?.upstreamReset(reason)
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if let closed = error as? NIOHTTP2Errors.StreamClosed {
-            if resetReason == nil {
-                resetReason = closed.errorCode == .refusedStream ? .remoteRefusedStreamReset : .remoteReset
-            }
-        } else if error is NIOHTTP2Errors.CreatedStreamAfterGoaway {
-            // Opened just as a GOAWAY arrived: never sent, so never processed.
-            resetReason = .remoteRefusedStreamReset
-        } else if resetReason == nil, !(error is ChannelError) {
-            resetReason = .protocolError
+    // MARK: - close and windows (from the connection)
+
+    /// NIOHTTP2 closed the stream (`reason`: the RST_STREAM or GOAWAY code, if any), the
+    /// connection went, or the stream was never sent.
+    func closed(reason: HTTP2ErrorCode?) {
+        guard !closed else { return }
+        closed = true
+        if resetReason == nil, let reason, reason != .noError {
+            resetReason = reason == .refusedStream ? .remoteRefusedStreamReset : .remoteReset
         }
-        context.close(promise: nil)
+        if !held.isEmpty, delegate != nil, connection.isOpen {
+            // The response's last frames are still held for a paused reader.
+            closePending = true
+            return
+        }
+        held.removeAll()
+        finishClose()
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
-        closed = true
+    private func finishClose() {
         if let d = delegate {
             delegate = nil
             // A stream the GOAWAY left unprocessed, whatever NIOHTTP2 said, may be sent again.
-            let reason = connection.refusedByGoAway(context.channel) ? .remoteRefusedStreamReset
-                : (resetReason ?? .connectionTermination)
+            let reason = connection.refusedByGoAway(id) ? .remoteRefusedStreamReset : (resetReason ?? .connectionTermination)
             d.upstreamReset(reason)
         }
-        connection.streamClosed()
-        context.fireChannelInactive()
+        connection.streamClosed(self)
     }
 
-    // MARK: - flow control
-
-    func read(context: ChannelHandlerContext) {
-        if readPaused {
-            readHeld = true
-        } else {
-            context.read()
-        }
-    }
-
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
-        delegate?.upstreamWritabilityChanged(context.channel.isWritable)
-        context.fireChannelWritabilityChanged()
+    func sendWindowReported(_ window: Int) {
+        if sendBuffer.windowReported(window) { delegate?.upstreamWritabilityChanged(true) }
     }
 }

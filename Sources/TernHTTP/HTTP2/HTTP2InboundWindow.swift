@@ -1,0 +1,43 @@
+internal import NIOHTTP2
+
+/// When Tern gives an HTTP/2 peer its flow-control window back (NIOHTTP2 keeps the windows'
+/// accounting; without its stream multiplexer the WINDOW_UPDATEs are Tern's to send). The rule is
+/// NIOHTTP2's own window manager's: once at most half of the target is left, top it up.
+struct HTTP2InboundWindow {
+    /// The window the peer should have: SETTINGS_INITIAL_WINDOW_SIZE for a stream, the
+    /// configured `initial_connection_window_size` for the connection.
+    let target: Int
+    /// Bytes consumed and not yet given back.
+    private var unacknowledged = 0
+
+    init(target: Int) { self.target = target }
+
+    /// `bytes` of DATA (padding included) were consumed; returns the increment to send, if due.
+    mutating func consumed(_ bytes: Int) -> Int? {
+        unacknowledged += bytes
+        guard unacknowledged * 2 >= target, unacknowledged > 0 else { return nil }
+        defer { unacknowledged = 0 }
+        return unacknowledged
+    }
+
+    /// The peer will send no more on this window.
+    mutating func reset() { unacknowledged = 0 }
+
+    /// For the connection, from NIOHTTP2's view of the window the peer has left: the increment
+    /// that tops it up to the target, once it is at most half of it.
+    func increment(forRemaining window: Int) -> Int? {
+        guard window < target else { return nil }
+        let increment = min(target - window, Int(Int32.max))
+        return increment >= window ? increment : nil
+    }
+
+    /// The first WINDOW_UPDATE of a connection: every HTTP/2 connection starts at 65535.
+    var initialIncrement: Int? { target > 65_535 ? target - 65_535 : nil }
+
+    /// The DATA frame's bytes that count against flow control.
+    static func flowControlledLength(_ data: HTTP2Frame.FramePayload.Data) -> Int {
+        let padding = data.paddingBytes.map { $0 + 1 } ?? 0
+        if case .byteBuffer(let buffer) = data.data { return buffer.readableBytes + padding }
+        return padding
+    }
+}
