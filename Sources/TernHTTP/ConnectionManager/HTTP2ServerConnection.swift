@@ -26,6 +26,8 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
     var streams: [HTTP2StreamID: HTTP2StreamCodec] = [:]
     /// Streams done with this tick, kept alive until it ends.
     var retired: [HTTP2StreamCodec] = []
+    /// Streams holding a body chunk until the tick ends.
+    var heldBodies: [HTTP2StreamCodec] = []
     var openStreams: Int { streams.count }
     /// Streams accepted, for `max_requests_per_connection`.
     var acceptedStreams = 0
@@ -215,10 +217,11 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         case let e as ChannelEvent where e == .inputClosed:
             // As for HTTP/1.1: the client closing its side ends the connection.
             context.close(promise: nil)
+            context.fireUserInboundEventTriggered(event)
         default:
-            break
+            // NIOHTTP2's events end here; others go on.
+            context.fireUserInboundEventTriggered(event)
         }
-        context.fireUserInboundEventTriggered(event)
     }
 
     private func windowUpdated(_ event: NIOHTTP2WindowUpdatedEvent) {
@@ -250,9 +253,18 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         flushQueued = true
         context.eventLoop.assumeIsolatedUnsafeUnchecked().execute { [self] in
             flushQueued = false
+            if !heldBodies.isEmpty {
+                for codec in heldBodies { codec.releaseHeldBody() }
+                heldBodies.removeAll(keepingCapacity: true)
+            }
             retired.removeAll(keepingCapacity: true)
             if !closed { context.flush() }
         }
+    }
+
+    /// `codec` holds a body chunk until the tick ends (`requestFlush` follows).
+    func holdBody(_ codec: HTTP2StreamCodec) {
+        heldBodies.append(codec)
     }
 
     // MARK: - streams

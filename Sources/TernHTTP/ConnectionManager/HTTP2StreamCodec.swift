@@ -39,6 +39,8 @@ final class HTTP2StreamCodec: StreamCodec {
     var sendBuffer: HTTP2StreamSendBuffer
     /// The response's last frame was handed to NIOHTTP2.
     var responseEnded = false
+    /// A body chunk not yet handed to NIOHTTP2 (see `writeResponseBody`).
+    var heldBody: ByteBuffer?
     /// NIOHTTP2 closed the stream (both sides ended, or a reset).
     var closed = false
     let createdAt = NIODeadline.now()
@@ -148,6 +150,7 @@ final class HTTP2StreamCodec: StreamCodec {
         guard !closed else { return }
         closed = true
         held.removeAll()
+        heldBody = nil
         // Closed before the response finished: the client reset the stream, or the connection
         // went. (A stream that ended normally closes as its last frame is written, before the
         // active stream has heard it is complete; that is not a reset.)
@@ -189,30 +192,54 @@ final class HTTP2StreamCodec: StreamCodec {
 
     func writeResponseHead(_ head: HTTPResponseHead, endStream: Bool) {
         respondedWithHead = true
-        var headers = HPACKHeaders([(":status", String(head.status.code))])
-        // Lowercases names and drops connection, keep-alive, proxy-connection, transfer-encoding
-        // and upgrade (and whatever `connection` names), as HTTP/2 requires.
-        headers.add(contentsOf: HPACKHeaders(httpHeaders: head.headers, normalizeHTTPHeaders: true))
         if endStream { responseEnded = true }
-        write(.headers(.init(headers: headers, endStream: endStream)))
-        if endStream { server.requestFlush() }
-    }
-
-    func writeResponseBody(_ data: ByteBuffer, endStream: Bool) {
-        if data.readableBytes > 0 {
-            config.stats.downstreamCxTxBytesTotal.inc(worker: connection.worker.index, by: UInt64(data.readableBytes))
-        }
-        if endStream { responseEnded = true }
-        _ = sendBuffer.wrote(data.readableBytes)
-        write(.data(.init(data: .byteBuffer(data), endStream: endStream)))
-        // The connection flushes once the event loop has handled everything ready now.
+        write(.headers(.init(headers: HTTP2ResponseHeaders.fields(head), endStream: endStream)))
         server.requestFlush()
     }
 
+    /// A body chunk is held until the next write or the end of the event-loop tick, so a
+    /// response whose end arrives with its last chunk (as an upstream read usually brings them)
+    /// ends on that DATA frame instead of an empty one after it.
+    func writeResponseBody(_ data: ByteBuffer, endStream: Bool) {
+        if data.readableBytes == 0, !endStream { return }
+        if data.readableBytes > 0 {
+            config.stats.downstreamCxTxBytesTotal.inc(worker: connection.worker.index, by: UInt64(data.readableBytes))
+        }
+        _ = sendBuffer.wrote(data.readableBytes)
+        if endStream { responseEnded = true }
+        if let held = heldBody {
+            heldBody = nil
+            if endStream, data.readableBytes == 0 {
+                writeData(held, endStream: true)
+                server.requestFlush()
+                return
+            }
+            writeData(held, endStream: false)
+        }
+        if endStream {
+            writeData(data, endStream: true)
+        } else {
+            heldBody = data
+            server.holdBody(self)
+        }
+        server.requestFlush()
+    }
+
+    /// The held chunk goes out (the tick is ending, or something else must follow it).
+    func releaseHeldBody() {
+        guard let held = heldBody else { return }
+        heldBody = nil
+        writeData(held, endStream: false)
+    }
+
+    private func writeData(_ data: ByteBuffer, endStream: Bool) {
+        write(.data(.init(data: .byteBuffer(data), endStream: endStream)))
+    }
+
     func writeResponseTrailers(_ trailers: HTTPHeaders) {
-        let headers = HPACKHeaders(httpHeaders: trailers, normalizeHTTPHeaders: true)
+        releaseHeldBody()
         responseEnded = true
-        write(.headers(.init(headers: headers, endStream: true)))
+        write(.headers(.init(headers: HTTP2ResponseHeaders.trailerFields(trailers), endStream: true)))
         server.requestFlush()
     }
 
@@ -228,6 +255,7 @@ final class HTTP2StreamCodec: StreamCodec {
         stream = nil
         ignoringRequest = true
         held.removeAll()
+        heldBody = nil
         guard !closed else {
             server.release(self)
             return

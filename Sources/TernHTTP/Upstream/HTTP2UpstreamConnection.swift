@@ -252,9 +252,9 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler {
         case let e as NIOHTTP2BulkStreamWindowChangeEvent:
             for stream in streams.values { stream.sendBuffer.windowShifted(by: e.delta) }
         default:
-            break
+            // NIOHTTP2's events end here; others go on.
+            context.fireUserInboundEventTriggered(event)
         }
-        context.fireUserInboundEventTriggered(event)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
