@@ -26,12 +26,21 @@ enum HTTP2ResponseHeaders {
         let named = headers.contains(name: "connection") ? headers[canonicalForm: "connection"].map { $0.lowercased() } : []
         for (name, value) in headers {
             let lower = lowercased(name)
-            switch lower {
-            case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade": continue
-            default: break
-            }
+            if isConnectionSpecific(lower) { continue }
             if !named.isEmpty, named.contains(where: { $0 == lower }) { continue }
             out.add(name: lower, value: value)
+        }
+    }
+
+    /// The length decides first: most names are not one of these five, and comparing strings
+    /// costs more than counting bytes.
+    private static func isConnectionSpecific(_ lower: String) -> Bool {
+        switch lower.utf8.count {
+        case 7: return lower == "upgrade"
+        case 10: return lower == "connection" || lower == "keep-alive"
+        case 16: return lower == "proxy-connection"
+        case 17: return lower == "transfer-encoding"
+        default: return false
         }
     }
 

@@ -26,8 +26,8 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
     var streams: [HTTP2StreamID: HTTP2StreamCodec] = [:]
     /// Streams done with this tick, kept alive until it ends.
     var retired: [HTTP2StreamCodec] = []
-    /// Streams holding a body chunk until the tick ends.
-    var heldBodies: [HTTP2StreamCodec] = []
+    /// Streams holding response frames until the tick ends.
+    var holding: [HTTP2StreamCodec] = []
     var openStreams: Int { streams.count }
     /// Streams accepted, for `max_requests_per_connection`.
     var acceptedStreams = 0
@@ -253,18 +253,18 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         flushQueued = true
         context.eventLoop.assumeIsolatedUnsafeUnchecked().execute { [self] in
             flushQueued = false
-            if !heldBodies.isEmpty {
-                for codec in heldBodies { codec.releaseHeldBody() }
-                heldBodies.removeAll(keepingCapacity: true)
+            if !holding.isEmpty {
+                for codec in holding { codec.releaseHeld() }
+                holding.removeAll(keepingCapacity: true)
             }
             retired.removeAll(keepingCapacity: true)
             if !closed { context.flush() }
         }
     }
 
-    /// `codec` holds a body chunk until the tick ends (`requestFlush` follows).
-    func holdBody(_ codec: HTTP2StreamCodec) {
-        heldBodies.append(codec)
+    /// `codec` holds response frames until the tick ends (`requestFlush` follows).
+    func holdUntilTick(_ codec: HTTP2StreamCodec) {
+        holding.append(codec)
     }
 
     // MARK: - streams

@@ -39,8 +39,12 @@ final class HTTP2StreamCodec: StreamCodec {
     var sendBuffer: HTTP2StreamSendBuffer
     /// The response's last frame was handed to NIOHTTP2.
     var responseEnded = false
-    /// A body chunk not yet handed to NIOHTTP2 (see `writeResponseBody`).
+    /// The response head and body chunk not yet handed to NIOHTTP2 (see `writeResponseHead`).
+    var heldHead: HPACKHeaders?
     var heldBody: ByteBuffer?
+    var waitingForTick = false
+    /// Frames written without a flood-count promise, counted on the next frame that has one.
+    var untrackedFrames = 0
     /// NIOHTTP2 closed the stream (both sides ended, or a reset).
     var closed = false
     let createdAt = NIODeadline.now()
@@ -150,6 +154,7 @@ final class HTTP2StreamCodec: StreamCodec {
         guard !closed else { return }
         closed = true
         held.removeAll()
+        heldHead = nil
         heldBody = nil
         // Closed before the response finished: the client reset the stream, or the connection
         // went. (A stream that ended normally closes as its last frame is written, before the
@@ -186,20 +191,28 @@ final class HTTP2StreamCodec: StreamCodec {
 
     func write100Continue() {
         let headers = HPACKHeaders([(":status", "100")])
-        write(.headers(.init(headers: headers, endStream: false)))
+        emit(.headers(.init(headers: headers, endStream: false)), last: true)
         server.requestFlush()
     }
+
+    // The response's frames wait for the next write or the end of the event-loop tick: a
+    // response whose end arrives with its last chunk (as an upstream read usually brings them)
+    // ends on that DATA frame instead of an empty one after it, and the frames a stream writes
+    // together are counted for the flood limits with one promise, on the last of them.
 
     func writeResponseHead(_ head: HTTPResponseHead, endStream: Bool) {
         respondedWithHead = true
-        if endStream { responseEnded = true }
-        write(.headers(.init(headers: HTTP2ResponseHeaders.fields(head), endStream: endStream)))
+        let fields = HTTP2ResponseHeaders.fields(head)
+        if endStream {
+            responseEnded = true
+            emit(.headers(.init(headers: fields, endStream: true)), last: true)
+        } else {
+            heldHead = fields
+            waitForTick()
+        }
         server.requestFlush()
     }
 
-    /// A body chunk is held until the next write or the end of the event-loop tick, so a
-    /// response whose end arrives with its last chunk (as an upstream read usually brings them)
-    /// ends on that DATA frame instead of an empty one after it.
     func writeResponseBody(_ data: ByteBuffer, endStream: Bool) {
         if data.readableBytes == 0, !endStream { return }
         if data.readableBytes > 0 {
@@ -207,46 +220,80 @@ final class HTTP2StreamCodec: StreamCodec {
         }
         _ = sendBuffer.wrote(data.readableBytes)
         if endStream { responseEnded = true }
+        releaseHead()
         if let held = heldBody {
             heldBody = nil
             if endStream, data.readableBytes == 0 {
-                writeData(held, endStream: true)
+                emitData(held, endStream: true, last: true)
                 server.requestFlush()
                 return
             }
-            writeData(held, endStream: false)
+            emitData(held, endStream: false, last: false)
         }
         if endStream {
-            writeData(data, endStream: true)
+            emitData(data, endStream: true, last: true)
         } else {
             heldBody = data
-            server.holdBody(self)
+            waitForTick()
         }
         server.requestFlush()
-    }
-
-    /// The held chunk goes out (the tick is ending, or something else must follow it).
-    func releaseHeldBody() {
-        guard let held = heldBody else { return }
-        heldBody = nil
-        writeData(held, endStream: false)
-    }
-
-    private func writeData(_ data: ByteBuffer, endStream: Bool) {
-        write(.data(.init(data: .byteBuffer(data), endStream: endStream)))
     }
 
     func writeResponseTrailers(_ trailers: HTTPHeaders) {
-        releaseHeldBody()
+        releaseHead()
+        if let held = heldBody {
+            heldBody = nil
+            emitData(held, endStream: false, last: false)
+        }
         responseEnded = true
-        write(.headers(.init(headers: HTTP2ResponseHeaders.trailerFields(trailers), endStream: true)))
+        emit(.headers(.init(headers: HTTP2ResponseHeaders.trailerFields(trailers), endStream: true)), last: true)
         server.requestFlush()
     }
 
-    /// HEADERS and DATA count against `max_outbound_frames` until they are on the socket.
-    private func write(_ payload: HTTP2Frame.FramePayload) {
-        guard !closed else { return }
-        server.write(HTTP2Frame(streamID: id, payload: payload), promise: server.flood?.trackStreamFrame())
+    /// The tick is ending: what is held goes out.
+    func releaseHeld() {
+        waitingForTick = false
+        let body = heldBody
+        heldBody = nil
+        if let fields = heldHead {
+            heldHead = nil
+            emit(.headers(.init(headers: fields, endStream: false)), last: body == nil)
+        }
+        if let body { emitData(body, endStream: false, last: true) }
+    }
+
+    private func waitForTick() {
+        guard !waitingForTick else { return }
+        waitingForTick = true
+        server.holdUntilTick(self)
+    }
+
+    private func releaseHead() {
+        guard let fields = heldHead else { return }
+        heldHead = nil
+        emit(.headers(.init(headers: fields, endStream: false)), last: false)
+    }
+
+    private func emitData(_ data: ByteBuffer, endStream: Bool, last: Bool) {
+        emit(.data(.init(data: .byteBuffer(data), endStream: endStream)), last: last)
+    }
+
+    /// Writes one of the response's frames; `last`: no other follows now, so this one carries
+    /// the flood-limit count of all written since the previous such frame.
+    private func emit(_ payload: HTTP2Frame.FramePayload, last: Bool) {
+        guard !closed else {
+            untrackedFrames = 0
+            return
+        }
+        let frame = HTTP2Frame(streamID: id, payload: payload)
+        guard last else {
+            untrackedFrames += 1
+            server.write(frame, promise: nil)
+            return
+        }
+        let frames = untrackedFrames + 1
+        untrackedFrames = 0
+        server.write(frame, promise: server.flood?.trackStreamFrames(frames))
     }
 
     /// RST_STREAM with NO_ERROR, as Envoy's codec does for a local reset; the connection and its
@@ -255,6 +302,7 @@ final class HTTP2StreamCodec: StreamCodec {
         stream = nil
         ignoringRequest = true
         held.removeAll()
+        heldHead = nil
         heldBody = nil
         guard !closed else {
             server.release(self)

@@ -110,7 +110,7 @@ final class HTTP2FloodHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var controlFrames = 0
         _ = outbound.scan(bytes) { frame in
             constraints.sent(frame)
-            // HEADERS and DATA were counted when the stream wrote them (`trackStreamFrame`):
+            // HEADERS and DATA were counted when the stream wrote them (`trackStreamFrames`):
             // NIOHTTP2 holds them while the channel is not writable, where this handler would
             // not see them pile up. Everything else NIOHTTP2 makes itself, and is counted here.
             if HTTP2ProtocolConstraints.isStreamFrame(frame) { return true }
@@ -145,14 +145,16 @@ final class HTTP2FloodHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.flush()
     }
 
-    /// A HEADERS or DATA frame a stream hands to NIOHTTP2: counted until NIOHTTP2 completes its
-    /// write (the socket took it, or the stream went). Returns the promise to write it with.
-    func trackStreamFrame() -> EventLoopPromise<Void>? {
+    /// HEADERS and DATA frames a stream hands to NIOHTTP2, the last of them written with the
+    /// promise returned here: all count until NIOHTTP2 completes that write (NIOHTTP2 writes a
+    /// stream's frames in order, so the earlier ones are then on the socket too, or dropped with
+    /// the stream).
+    func trackStreamFrames(_ frames: Int) -> EventLoopPromise<Void>? {
         guard let context, !violated else { return nil }
-        constraints.queuedFromStream()
+        constraints.queuedFromStream(frames)
         let written = context.eventLoop.makePromise(of: Void.self)
         written.futureResult.assumeIsolated().whenComplete { [self] _ in
-            constraints.released(frames: 1, controlFrames: 0)
+            constraints.released(frames: frames, controlFrames: 0)
         }
         if let violation = constraints.checkOutbound() {
             outboundFlood(violation, context: context)

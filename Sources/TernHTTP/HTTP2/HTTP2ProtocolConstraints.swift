@@ -74,9 +74,9 @@ struct HTTP2ProtocolConstraints {
         if Self.isControl(frame) { outboundControlFrames += 1 }
     }
 
-    /// Counts one HEADERS or DATA frame a stream queued.
-    mutating func queuedFromStream() {
-        outboundFrames += 1
+    /// Counts HEADERS and DATA frames a stream queued.
+    mutating func queuedFromStream(_ frames: Int = 1) {
+        outboundFrames += frames
     }
 
     /// Notes a frame on its way to the socket: DATA frames sent allow the client more WINDOW_UPDATEs.
