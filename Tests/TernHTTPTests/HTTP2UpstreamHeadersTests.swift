@@ -44,10 +44,38 @@ import Testing
         #expect(HTTP2UpstreamHeaders.response(HPACKHeaders([(":status", "abc")])) == nil)
     }
 
-    @Test func trailersBothWays() {
-        let trailers = HTTP2UpstreamHeaders.trailers(HPACKHeaders([("grpc-status", "0"), ("grpc-message", "ok")]))
+    @Test func trailersBothWays() throws {
+        let trailers = try #require(HTTP2UpstreamHeaders.trailers(HPACKHeaders([("grpc-status", "0"), ("grpc-message", "ok")])))
         #expect(trailers.first(name: "grpc-status") == "0")
         let fields = HTTP2UpstreamHeaders.trailerFields(["X-Trailer": "a", "Transfer-Encoding": "chunked"])
         #expect(fields.map(\.name) == ["x-trailer"])
+    }
+
+    /// NIOHTTP2's header validation is off on upstream connections: the conversion refuses what
+    /// RFC 9113 calls malformed, so a bad upstream answer is a protocol error (502), never
+    /// relayed (a CR or LF in a value would split an HTTP/1.1 response).
+    @Test func malformedResponseBlocksAreRefused() {
+        let malformed: [[(String, String)]] = [
+            [(":status", "200"), (":status", "204")],                 // two :status
+            [(":status", "200"), (":path", "/")],                     // a request pseudo-header
+            [("x-a", "1"), (":status", "200")],                       // pseudo-header after a regular one
+            [(":status", "200"), ("X-Upper", "1")],                   // upper case name
+            [(":status", "200"), ("bad name", "1")],                  // not a token
+            [(":status", "200"), ("", "1")],                          // empty name
+            [(":status", "200"), ("connection", "close")],            // connection-specific
+            [(":status", "200"), ("transfer-encoding", "chunked")],
+            [(":status", "200"), ("keep-alive", "5")],
+            [(":status", "200"), ("proxy-connection", "x")],
+            [(":status", "200"), ("upgrade", "h2c")],
+            [(":status", "200"), ("x-split", "a\r\nset-cookie: evil")],   // CR LF in a value
+            [(":status", "200"), ("x-nul", "a\u{0}b")],
+        ]
+        for block in malformed {
+            #expect(HTTP2UpstreamHeaders.response(HPACKHeaders(block)) == nil, "\(block)")
+        }
+        let fine = HTTP2UpstreamHeaders.response(HPACKHeaders([(":status", "200"), ("x-ok", "a b\tc"), ("te", "trailers")]))
+        #expect(fine?.headers.first(name: "x-ok") == "a b\tc")
+        #expect(HTTP2UpstreamHeaders.trailers(HPACKHeaders([(":status", "200")])) == nil)
+        #expect(HTTP2UpstreamHeaders.trailers(HPACKHeaders([("x-t", "a\nb")])) == nil)
     }
 }

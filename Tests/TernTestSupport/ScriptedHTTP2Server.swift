@@ -1,7 +1,8 @@
 // An h2c server that speaks just enough HTTP/2 to answer each request with a scripted frame: a
-// GOAWAY, a RST_STREAM, or a HEADERS frame with `:status: 500`. It answers once a request's
-// HEADERS arrived (so the stream is open), after its own SETTINGS and a SETTINGS ACK, and keeps the
-// connection open for the client to close.
+// GOAWAY, a RST_STREAM, a HEADERS frame with `:status: 500`, or a HEADERS frame with a given
+// block. It sends its SETTINGS and a SETTINGS ACK once the client preface is in, answers once a
+// request's HEADERS arrived (so the stream is open), and keeps the connection open for the client
+// to close.
 
 import NIOCore
 import NIOPosix
@@ -17,12 +18,15 @@ public final class ScriptedHTTP2Server: Sendable {
         case reset(errorCode: UInt32)
         /// A trailers-only response `:status: 500` (HPACK static index 14), ending the stream.
         case status500
+        /// A response HEADERS frame with this header block, ending the stream.
+        case headers(HPACKLiteralBlock)
 
         public var description: String {
             switch self {
             case .goAway(let code): "GOAWAY(\(code))"
             case .reset(let code): "RST_STREAM(\(code))"
             case .status500: ":status 500"
+            case .headers: "HEADERS(scripted block)"
             }
         }
 
@@ -31,6 +35,7 @@ public final class ScriptedHTTP2Server: Sendable {
             case .goAway(let code): Self.frame(type: 7, flags: 0, stream: 0, payload: Self.be32(0) + Self.be32(code))
             case .reset(let code): Self.frame(type: 3, flags: 0, stream: stream, payload: Self.be32(code))
             case .status500: Self.frame(type: 1, flags: 0x05, stream: stream, payload: [0x8E])
+            case .headers(let block): Self.frame(type: 1, flags: 0x05, stream: stream, payload: block.bytes)
             }
         }
 
@@ -101,17 +106,19 @@ final class ScriptedHTTP2Handler: ChannelInboundHandler, @unchecked Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         bytes += unwrapInboundIn(data).readableBytesView
         var out: [UInt8] = []
+        // Its SETTINGS (and the ACK of the client's, which follows the preface) as soon as the
+        // preface is in: a client may wait for them before it opens a stream.
+        if !sentSettings, bytes.count >= 24 {
+            sentSettings = true
+            out += ScriptedHTTP2Server.Answer.frame(type: 4, flags: 0, stream: 0, payload: [])
+            out += ScriptedHTTP2Server.Answer.frame(type: 4, flags: 1, stream: 0, payload: [])
+        }
         while bytes.count >= offset + 9 {
             let length = Int(bytes[offset]) << 16 | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2])
             guard bytes.count >= offset + 9 + length else { break }
             let stream = (UInt32(bytes[offset + 5]) & 0x7F) << 24 | UInt32(bytes[offset + 6]) << 16
                 | UInt32(bytes[offset + 7]) << 8 | UInt32(bytes[offset + 8])
             if bytes[offset + 3] == 1 {
-                if !sentSettings {
-                    sentSettings = true
-                    out += ScriptedHTTP2Server.Answer.frame(type: 4, flags: 0, stream: 0, payload: [])
-                    out += ScriptedHTTP2Server.Answer.frame(type: 4, flags: 1, stream: 0, payload: [])
-                }
                 out += answer.frame(stream: stream)
                 answered.count.add(1, ordering: .relaxed)
             }

@@ -259,6 +259,9 @@ final class HTTP2ConnectionPool: UpstreamConnectionPool, UpstreamHTTPPool {
     /// WINDOW_UPDATE.
     static func http2Handler(settings: UpstreamHTTP2Settings, eventLoop: any EventLoop) -> NIOHTTP2Handler {
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
+        // Tern checks the response blocks itself as it converts them (`HTTP2UpstreamHeaders`);
+        // the request blocks it sends are its own, built from validated requests.
+        connection.headerBlockValidation = .disabled
         connection.initialSettings = [
             HTTP2Setting(parameter: .enablePush, value: 0),
             HTTP2Setting(parameter: .initialWindowSize, value: settings.initialStreamWindowSize),

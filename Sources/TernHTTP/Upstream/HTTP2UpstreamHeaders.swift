@@ -32,27 +32,61 @@ enum HTTP2UpstreamHeaders {
         return out
     }
 
-    /// The response head of HEADERS with `:status`; nil when there is none or it is malformed.
+    /// The response head of HEADERS with `:status`; nil when the block is malformed (RFC 9113
+    /// §8.2 and §8.3.2: a single leading `:status` and no other pseudo-header, lower-case token
+    /// names, no connection-specific header, no CR, LF or NUL in a value). Tern checks this
+    /// itself in the one pass that converts the block: NIOHTTP2's own validation is off on
+    /// upstream connections, where it would also re-check the requests Tern built.
     static func response(_ fields: HPACKHeaders) -> HTTPResponseHead? {
         var status: Int?
         var headers = HTTPHeaders()
         headers.reserveCapacity(fields.count)
+        var regularSeen = false
         for (name, value, _) in fields {
             if name.utf8.first == UInt8(ascii: ":") {
-                if name == ":status" { status = Int(value) }
+                guard name == ":status", status == nil, !regularSeen else { return nil }
+                status = Int(value)
                 continue
             }
+            regularSeen = true
+            guard isValidRegularField(name, value) else { return nil }
             headers.add(name: name, value: value)
         }
         guard let status, (100...999).contains(status) else { return nil }
         return HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers)
     }
 
-    /// Trailing HEADERS as trailers (pseudo-headers dropped).
-    static func trailers(_ fields: HPACKHeaders) -> HTTPHeaders {
+    /// Trailing HEADERS as trailers; nil when the block is malformed (any pseudo-header, or a
+    /// field `response` would refuse).
+    static func trailers(_ fields: HPACKHeaders) -> HTTPHeaders? {
         var out = HTTPHeaders()
-        for (name, value, _) in fields where name.utf8.first != UInt8(ascii: ":") { out.add(name: name, value: value) }
+        out.reserveCapacity(fields.count)
+        for (name, value, _) in fields {
+            guard name.utf8.first != UInt8(ascii: ":"), isValidRegularField(name, value) else { return nil }
+            out.add(name: name, value: value)
+        }
         return out
+    }
+
+    /// A field an HTTP/2 response may carry: a lower-case token name that is not
+    /// connection-specific, and a value without CR, LF or NUL.
+    static func isValidRegularField(_ name: String, _ value: String) -> Bool {
+        guard !name.isEmpty else { return false }
+        for byte in name.utf8 {
+            switch byte {
+            case 0x21, 0x23...0x27, 0x2A, 0x2B, 0x2D, 0x2E, 0x30...0x39, 0x5E...0x7A, 0x7C, 0x7E: continue
+            default: return false
+            }
+        }
+        switch name.utf8.count {
+        case 7: if name == "upgrade" { return false }
+        case 10: if name == "connection" || name == "keep-alive" { return false }
+        case 16: if name == "proxy-connection" { return false }
+        case 17: if name == "transfer-encoding" { return false }
+        default: break
+        }
+        for byte in value.utf8 where byte == 0 || byte == 0x0A || byte == 0x0D { return false }
+        return true
     }
 
     /// Trailers for a trailing HEADERS frame (names lowercased, connection-specific dropped).

@@ -163,7 +163,11 @@ final class HTTP2UpstreamStream: UpstreamRequestStream {
                     delegate?.upstreamResponseHead(head, endStream: false)
                 }
             } else {
-                end(HTTP2UpstreamHeaders.trailers(h.headers))
+                guard let trailers = HTTP2UpstreamHeaders.trailers(h.headers) else {
+                    fail(.protocolError)
+                    return
+                }
+                end(trailers)
             }
         case .data(let d):
             guard sawFinalHead else {
