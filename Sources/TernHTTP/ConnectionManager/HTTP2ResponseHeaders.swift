@@ -25,27 +25,10 @@ enum HTTP2ResponseHeaders {
     private static func append(_ headers: HTTPHeaders, to out: inout HPACKHeaders) {
         let named = headers.contains(name: "connection") ? headers[canonicalForm: "connection"].map { $0.lowercased() } : []
         for (name, value) in headers {
-            let lower = lowercased(name)
-            if isConnectionSpecific(lower) { continue }
+            let lower = HTTP2FieldNames.lowercased(name)
+            if HTTP2FieldNames.isConnectionSpecific(lower) { continue }
             if !named.isEmpty, named.contains(where: { $0 == lower }) { continue }
             out.add(name: lower, value: value)
         }
-    }
-
-    /// The length decides first: most names are not one of these five, and comparing strings
-    /// costs more than counting bytes.
-    private static func isConnectionSpecific(_ lower: String) -> Bool {
-        switch lower.utf8.count {
-        case 7: return lower == "upgrade"
-        case 10: return lower == "connection" || lower == "keep-alive"
-        case 16: return lower == "proxy-connection"
-        case 17: return lower == "transfer-encoding"
-        default: return false
-        }
-    }
-
-    /// `name` itself when it has no upper-case letter (the usual case): no new string.
-    private static func lowercased(_ name: String) -> String {
-        name.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) ? name.lowercased() : name
     }
 }

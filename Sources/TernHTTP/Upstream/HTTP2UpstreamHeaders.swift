@@ -7,9 +7,6 @@ import NIOHTTP1
 /// (`:method`, `:scheme`, `:authority` from `host`, `:path`) without the connection-specific
 /// headers HTTP/2 forbids, and the response HEADERS back into a head (`:status`).
 enum HTTP2UpstreamHeaders {
-    /// Connection-specific headers (RFC 9113 §8.2.2), never sent in HTTP/2.
-    static let connectionSpecific: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host"]
-
     /// The request HEADERS for `head`; `scheme` is `http` (h2c) or `https` (over TLS).
     static func request(_ head: HTTPRequestHead, scheme: String) -> HPACKHeaders {
         var out = HPACKHeaders()
@@ -18,10 +15,10 @@ enum HTTP2UpstreamHeaders {
         out.add(name: ":scheme", value: scheme)
         out.add(name: ":authority", value: head.headers.first(name: "host") ?? "")
         out.add(name: ":path", value: head.uri.isEmpty ? "/" : head.uri)
-        let named = head.headers[canonicalForm: "connection"].map { $0.lowercased() }
+        let named = head.headers.contains(name: "connection") ? head.headers[canonicalForm: "connection"].map { $0.lowercased() } : []
         for (name, value) in head.headers {
-            let lower = name.lowercased()
-            if connectionSpecific.contains(lower) || (!named.isEmpty && named.contains(lower)) { continue }
+            let lower = HTTP2FieldNames.lowercased(name)
+            if HTTP2FieldNames.isConnectionSpecific(lower) || lower == "host" || (!named.isEmpty && named.contains(lower)) { continue }
             // `te` may only say `trailers` in HTTP/2.
             if lower == "te" {
                 if value.lowercased().contains("trailers") { out.add(name: "te", value: "trailers") }
@@ -78,13 +75,7 @@ enum HTTP2UpstreamHeaders {
             default: return false
             }
         }
-        switch name.utf8.count {
-        case 7: if name == "upgrade" { return false }
-        case 10: if name == "connection" || name == "keep-alive" { return false }
-        case 16: if name == "proxy-connection" { return false }
-        case 17: if name == "transfer-encoding" { return false }
-        default: break
-        }
+        if HTTP2FieldNames.isConnectionSpecific(name) { return false }
         for byte in value.utf8 where byte == 0 || byte == 0x0A || byte == 0x0D { return false }
         return true
     }
@@ -92,11 +83,13 @@ enum HTTP2UpstreamHeaders {
     /// Trailers for a trailing HEADERS frame (names lowercased, connection-specific dropped).
     static func trailerFields(_ trailers: HTTPHeaders) -> HPACKHeaders {
         var out = HPACKHeaders()
+        out.reserveCapacity(trailers.count)
         for (name, value) in trailers {
-            let lower = name.lowercased()
-            if connectionSpecific.contains(lower) || lower == "te" { continue }
+            let lower = HTTP2FieldNames.lowercased(name)
+            if HTTP2FieldNames.isConnectionSpecific(lower) || lower == "host" || lower == "te" { continue }
             out.add(name: lower, value: value)
         }
         return out
     }
+
 }

@@ -1,0 +1,20 @@
+/// Field-name checks both directions of HTTP/1.1 ⇄ HTTP/2 translation share, written to cost
+/// nothing for the common name (already lower case, not connection-specific).
+enum HTTP2FieldNames {
+    /// `name` itself when it has no upper-case letter (the usual case): no new string.
+    static func lowercased(_ name: String) -> String {
+        name.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) ? name.lowercased() : name
+    }
+
+    /// One of the connection-specific fields HTTP/2 forbids (RFC 9113 §8.2.2), for a lower-case
+    /// name; the length decides first, as most names are none of these.
+    static func isConnectionSpecific(_ lower: String) -> Bool {
+        switch lower.utf8.count {
+        case 7: return lower == "upgrade"
+        case 10: return lower == "connection" || lower == "keep-alive"
+        case 16: return lower == "proxy-connection"
+        case 17: return lower == "transfer-encoding"
+        default: return false
+        }
+    }
+}
