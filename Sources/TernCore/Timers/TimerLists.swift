@@ -1,12 +1,14 @@
 import NIOCore
 
 /// Something that can sit in a `TimerList`. Subclasses (streams, routers, connections) carry the
-/// links themselves, so scheduling and cancelling allocate nothing, and the links are unowned:
+/// links themselves, so scheduling and cancelling allocate nothing, and the links are unmanaged:
 /// the list takes one retain while a node is in it, and no other reference counting happens.
 open class TimerListNode {
-    fileprivate unowned(unsafe) var timerNext: TimerListNode?
-    fileprivate unowned(unsafe) var timerPrev: TimerListNode?
-    fileprivate unowned(unsafe) var timerList: TimerList?
+    // Unmanaged links: reading or following them never retains, where even unowned(unsafe)
+    // references are retained when bound to a local.
+    fileprivate var timerNext: Unmanaged<TimerListNode>?
+    fileprivate var timerPrev: Unmanaged<TimerListNode>?
+    fileprivate var timerList: Unmanaged<TimerList>?
     fileprivate var timerDeadline = NIODeadline.uptimeNanoseconds(0)
 
     public init() {}
@@ -19,7 +21,7 @@ open class TimerListNode {
 
     /// Takes this node out of whatever timer list holds it.
     public final func cancelTimer() {
-        timerList?.cancel(self)
+        timerList?._withUnsafeGuaranteedRef { $0.cancel(self) }
     }
 }
 
@@ -72,43 +74,47 @@ public final class TimerLists {
 public final class TimerList {
     public let duration: TimeAmount
     unowned let owner: TimerLists
-    private unowned(unsafe) var head: TimerListNode?
-    private unowned(unsafe) var tail: TimerListNode?
+    private var head: Unmanaged<TimerListNode>?
+    private var tail: Unmanaged<TimerListNode>?
 
     init(duration: TimeAmount, owner: TimerLists) {
         self.duration = duration
         self.owner = owner
     }
 
-    var headDeadline: NIODeadline? { head?.timerDeadline }
+    var headDeadline: NIODeadline? { head?._withUnsafeGuaranteedRef { $0.timerDeadline } }
 
     /// Schedules `node` to expire `duration` from now (or from `start`). Rescheduling moves it.
     public func schedule(_ node: TimerListNode, from start: NIODeadline = .now()) {
-        if let list = node.timerList { list.cancel(node) }
+        if let list = node.timerList { list._withUnsafeGuaranteedRef { $0.cancel(node) } }
         var deadline = start + duration
         // Keep the list ordered even when `start` lies in the past.
-        if let t = tail, t.timerDeadline > deadline { deadline = t.timerDeadline }
-        _ = Unmanaged.passRetained(node)
+        if let last = tail {
+            let lastDeadline = last._withUnsafeGuaranteedRef { $0.timerDeadline }
+            if lastDeadline > deadline { deadline = lastDeadline }
+        }
+        // The list's one reference to the node, dropped by `cancel`.
+        let entry = Unmanaged.passRetained(node)
         node.timerDeadline = deadline
-        node.timerList = self
+        node.timerList = Unmanaged.passUnretained(self)
         node.timerPrev = tail
         node.timerNext = nil
-        if let t = tail {
-            t.timerNext = node
+        if let last = tail {
+            last._withUnsafeGuaranteedRef { $0.timerNext = entry }
         } else {
-            head = node
+            head = entry
             owner.arm(for: deadline)
         }
-        tail = node
+        tail = entry
     }
 
     /// Removes `node` if it is scheduled here.
     public func cancel(_ node: TimerListNode) {
-        guard node.timerList === self else { return }
+        guard let list = node.timerList, list.toOpaque() == Unmanaged.passUnretained(self).toOpaque() else { return }
         let prev = node.timerPrev
         let next = node.timerNext
-        if let prev { prev.timerNext = next } else { head = next }
-        if let next { next.timerPrev = prev } else { tail = prev }
+        if let prev { prev._withUnsafeGuaranteedRef { $0.timerNext = next } } else { head = next }
+        if let next { next._withUnsafeGuaranteedRef { $0.timerPrev = prev } } else { tail = prev }
         node.timerPrev = nil
         node.timerNext = nil
         node.timerList = nil
@@ -117,12 +123,11 @@ public final class TimerList {
     }
 
     func expire(now: NIODeadline) {
-        while let h = head, h.timerDeadline <= now {
+        while let h = head, h._withUnsafeGuaranteedRef({ $0.timerDeadline }) <= now {
             // Hold the node across its callback: cancel drops the list's reference.
-            let node = Unmanaged.passRetained(h)
-            cancel(h)
-            node.takeUnretainedValue().timerExpired()
-            node.release()
+            let node = h.takeUnretainedValue()
+            cancel(node)
+            node.timerExpired()
         }
     }
 }
