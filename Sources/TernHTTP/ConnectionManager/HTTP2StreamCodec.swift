@@ -30,9 +30,8 @@ final class HTTP2StreamCodec: StreamCodec {
     var sawHead = false
     /// The response ended before the request: the rest of the request is dropped.
     var ignoringRequest = false
-    var readDisabled = false
-    /// Frames that arrived while reads were disabled, delivered when they are enabled again.
-    var held: [HTTP2Frame.FramePayload] = []
+    /// Frames that arrive while reads are disabled wait here.
+    var reads = HTTP2ReadGate()
     /// Request bytes consumed and not yet given back to the client with WINDOW_UPDATE.
     var window: HTTP2InboundWindow
     /// The response body NIOHTTP2 holds unsent (windows closed, socket full).
@@ -64,11 +63,7 @@ final class HTTP2StreamCodec: StreamCodec {
     // MARK: - inbound (from the connection)
 
     func receive(_ payload: HTTP2Frame.FramePayload) {
-        if readDisabled || !held.isEmpty {
-            held.append(payload)
-            return
-        }
-        deliver(payload)
+        if let payload = reads.admit(payload) { deliver(payload) }
     }
 
     private func deliver(_ payload: HTTP2Frame.FramePayload) {
@@ -153,7 +148,7 @@ final class HTTP2StreamCodec: StreamCodec {
     func closed(by server: HTTP2ServerConnection) {
         guard !closed else { return }
         closed = true
-        held.removeAll()
+        reads.drop()
         heldHead = nil
         heldBody = nil
         // Closed before the response finished: the client reset the stream, or the connection
@@ -182,11 +177,8 @@ final class HTTP2StreamCodec: StreamCodec {
     var closingAfterResponse: Bool { false }
 
     func setReadDisabled(_ disabled: Bool) {
-        readDisabled = disabled
-        guard !disabled else { return }
-        while !readDisabled, !held.isEmpty {
-            deliver(held.removeFirst())
-        }
+        reads.paused = disabled
+        while let payload = reads.next() { deliver(payload) }
     }
 
     func write100Continue() {
@@ -301,7 +293,7 @@ final class HTTP2StreamCodec: StreamCodec {
     func resetStream() {
         stream = nil
         ignoringRequest = true
-        held.removeAll()
+        reads.drop()
         heldHead = nil
         heldBody = nil
         guard !closed else {
@@ -324,7 +316,7 @@ final class HTTP2StreamCodec: StreamCodec {
             // Envoy does, instead of reading a body nobody wants.
             config.stats.downstreamRqResponseBeforeRqComplete.inc(worker: connection.worker.index)
             ignoringRequest = true
-            held.removeAll()
+            reads.drop()
             // After the rest of this read: a frame already received for the stream that breaks
             // the protocol (a body longer than its content-length) then gets NIOHTTP2's
             // PROTOCOL_ERROR reset, as Envoy's codec gives it, rather than being ignored.
@@ -334,7 +326,7 @@ final class HTTP2StreamCodec: StreamCodec {
                 server.requestFlush()
             }
         }
-        readDisabled = false
+        reads.paused = false
     }
 
     func switchToTunnel(_ tunnel: TunnelHandler) -> Bool { false }

@@ -27,8 +27,8 @@ final class HTTP2UpstreamStream: UpstreamRequestStream {
     private var sawFinalHead = false
     private var responseEnded = false
     private var requestEnded = false
-    private var readPaused = false
-    private var held: [HTTP2Frame.FramePayload] = []
+    /// Response frames that arrive while reading is paused wait here.
+    private var reads = HTTP2ReadGate()
     private var window: HTTP2InboundWindow
     /// The request body NIOHTTP2 holds unsent.
     var sendBuffer: HTTP2StreamSendBuffer
@@ -88,14 +88,12 @@ final class HTTP2UpstreamStream: UpstreamRequestStream {
     var isWritable: Bool { sendBuffer.isWritable }
 
     func setReadPaused(_ paused: Bool) {
-        readPaused = paused
-        guard !paused, !held.isEmpty else { return }
-        while !readPaused, !held.isEmpty {
-            deliver(held.removeFirst())
-        }
+        reads.paused = paused
+        guard !paused, reads.isHolding else { return }
+        while let payload = reads.next() { deliver(payload) }
         // What the held frames produced goes out now, as after a read.
         delegate?.upstreamReadComplete()
-        if held.isEmpty, closePending {
+        if !reads.isHolding, closePending {
             closePending = false
             finishClose()
         }
@@ -135,11 +133,7 @@ final class HTTP2UpstreamStream: UpstreamRequestStream {
             resetReason = code == .refusedStream ? .remoteRefusedStreamReset : .remoteReset
             return
         }
-        if readPaused || !held.isEmpty {
-            held.append(payload)
-            return
-        }
-        deliver(payload)
+        if let payload = reads.admit(payload) { deliver(payload) }
     }
 
     private func deliver(_ payload: HTTP2Frame.FramePayload) {
@@ -231,12 +225,12 @@ final class HTTP2UpstreamStream: UpstreamRequestStream {
         if resetReason == nil, let reason, reason != .noError {
             resetReason = reason == .refusedStream ? .remoteRefusedStreamReset : .remoteReset
         }
-        if !held.isEmpty, delegate != nil, connection.isOpen {
+        if reads.isHolding, delegate != nil, connection.isOpen {
             // The response's last frames are still held for a paused reader.
             closePending = true
             return
         }
-        held.removeAll()
+        reads.drop()
         finishClose()
     }
 
