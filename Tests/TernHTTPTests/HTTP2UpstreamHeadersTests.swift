@@ -78,4 +78,20 @@ import Testing
         #expect(HTTP2UpstreamHeaders.trailers(HPACKHeaders([(":status", "200")])) == nil)
         #expect(HTTP2UpstreamHeaders.trailers(HPACKHeaders([("x-t", "a\nb")])) == nil)
     }
+
+    /// Values Tern makes new for every request stay out of the peer's HPACK table.
+    @Test func perRequestValuesAreNotIndexed() {
+        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
+        head.headers.add(name: "Host", value: "svc")
+        head.headers.add(name: "X-Request-Id", value: "5b1c")
+        head.headers.add(name: "accept", value: "*/*")
+        let request = HTTP2UpstreamHeaders.request(head, scheme: "http")
+        #expect(request.first { $0.name == "x-request-id" }?.indexable == .nonIndexable)
+        #expect(request.first { $0.name == "accept" }?.indexable == .indexable)
+        let response = HTTP2ResponseHeaders.fields(HTTPResponseHead(version: .http1_1, status: .ok, headers: [
+            "x-envoy-upstream-service-time": "3", "content-type": "text/plain",
+        ]))
+        #expect(response.first { $0.name == "x-envoy-upstream-service-time" }?.indexable == .nonIndexable)
+        #expect(response.first { $0.name == "content-type" }?.indexable == .indexable)
+    }
 }

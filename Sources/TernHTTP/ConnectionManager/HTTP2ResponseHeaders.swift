@@ -28,7 +28,7 @@ enum HTTP2ResponseHeaders {
             let lower = HTTP2FieldNames.lowercased(name)
             if HTTP2FieldNames.isConnectionSpecific(lower) { continue }
             if !named.isEmpty, named.contains(where: { $0 == lower }) { continue }
-            out.add(name: lower, value: value)
+            out.add(name: lower, value: value, indexing: HTTP2FieldNames.indexing(lower))
         }
     }
 }

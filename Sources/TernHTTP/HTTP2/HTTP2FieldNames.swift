@@ -1,3 +1,5 @@
+internal import NIOHPACK
+
 /// Field-name checks both directions of HTTP/1.1 ⇄ HTTP/2 translation share, written to cost
 /// nothing for the common name (already lower case, not connection-specific).
 enum HTTP2FieldNames {
@@ -15,6 +17,16 @@ enum HTTP2FieldNames {
         case 16: return lower == "proxy-connection"
         case 17: return lower == "transfer-encoding"
         default: return false
+        }
+    }
+
+    /// How a field should enter the peer's HPACK table: not at all for the values Tern makes new
+    /// for every request, which would only evict the fields worth keeping there.
+    static func indexing(_ lower: String) -> HPACKIndexing {
+        switch lower.utf8.count {
+        case 12: return lower == "x-request-id" ? .nonIndexable : .indexable
+        case 29: return lower == "x-envoy-upstream-service-time" ? .nonIndexable : .indexable
+        default: return .indexable
         }
     }
 }

@@ -24,7 +24,7 @@ enum HTTP2UpstreamHeaders {
                 if value.lowercased().contains("trailers") { out.add(name: "te", value: "trailers") }
                 continue
             }
-            out.add(name: lower, value: value)
+            out.add(name: lower, value: value, indexing: HTTP2FieldNames.indexing(lower))
         }
         return out
     }
