@@ -49,6 +49,8 @@ final class HTTP2StreamCodec: StreamCodec {
     let createdAt = NIODeadline.now()
     /// A response head was written: the stream has a response code (Envoy's premature-reset test).
     var respondedWithHead = false
+    /// The response ended before the request: its reset (NO_ERROR) is still to be sent.
+    var awaitingRequestEnd = false
 
     init(id: HTTP2StreamID, server: HTTP2ServerConnection, sendWindow: Int) {
         self.id = id
@@ -78,12 +80,24 @@ final class HTTP2StreamCodec: StreamCodec {
             }
         case .data(let data):
             consumed(HTTP2InboundWindow.flowControlledLength(data), endStream: data.endStream)
+            if awaitingRequestEnd, !data.endStream { resetUnwantedRequest() }
             guard !ignoringRequest, let stream, !stream.requestComplete else { return }
             if case .byteBuffer(let buffer) = data.data, buffer.readableBytes > 0 {
                 stream.onRequestBody(buffer)
             }
             // The stream may have finished (a local reply) while the body was handed over.
             if data.endStream, let s = self.stream, !s.requestComplete { s.onRequestEnd(nil) }
+        case .windowUpdate(let increment) where awaitingRequestEnd:
+            // NIOHTTP2 ignores WINDOW_UPDATE once this side of the stream ended (one may have
+            // been in flight), so the two that are errors in any state are caught here: a zero
+            // increment, and a window pushed past 2^31-1 (RFC 9113 §6.9, §6.9.1).
+            if increment == 0 {
+                resetUnwantedRequest(.protocolError)
+            } else if sendBuffer.window + increment > Int(Int32.max) {
+                resetUnwantedRequest(.flowControlError)
+            } else {
+                sendBuffer.windowShifted(by: increment)
+            }
         default:
             break
         }
@@ -316,17 +330,32 @@ final class HTTP2StreamCodec: StreamCodec {
             // Envoy does, instead of reading a body nobody wants.
             config.stats.downstreamRqResponseBeforeRqComplete.inc(worker: connection.worker.index)
             ignoringRequest = true
+            awaitingRequestEnd = true
             reads.drop()
-            // After the rest of this read: a frame already received for the stream that breaks
-            // the protocol (a body longer than its content-length) then gets NIOHTTP2's
-            // PROTOCOL_ERROR reset, as Envoy's codec gives it, rather than being ignored.
-            server.eventLoop.assumeIsolatedUnsafeUnchecked().execute { [self] in
-                guard !closed else { return }
-                server.write(HTTP2Frame(streamID: id, payload: .rstStream(.noError)), promise: nil)
-                server.requestFlush()
+            // Not right away: the reset goes with the next body frame, or after a short grace
+            // if the client sends nothing. Until then the stream stays half-closed, so a frame
+            // that breaks the protocol (a body longer than its content-length, a zero
+            // WINDOW_UPDATE, DATA after the client's own reset) still gets NIOHTTP2's error
+            // rather than being ignored on a stream already reset. A client that ends its
+            // request in time (END_STREAM or trailers) closes the stream with no reset at all.
+            server.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: Self.requestEndGrace) { [self] in
+                resetUnwantedRequest()
             }
         }
         reads.paused = false
+    }
+
+    /// How long a stream whose response ended first waits for the rest of its request before
+    /// the RST_STREAM (NO_ERROR) that tells the client to stop.
+    static let requestEndGrace = TimeAmount.milliseconds(100)
+
+    /// The response is complete and the rest of the request is not wanted: RST_STREAM with
+    /// NO_ERROR, as Envoy's codec sends it (or the error of a frame that broke the protocol).
+    private func resetUnwantedRequest(_ code: HTTP2ErrorCode = .noError) {
+        guard awaitingRequestEnd, !closed else { return }
+        awaitingRequestEnd = false
+        server.write(HTTP2Frame(streamID: id, payload: .rstStream(code)), promise: nil)
+        server.requestFlush()
     }
 
     func switchToTunnel(_ tunnel: TunnelHandler) -> Bool { false }

@@ -11,7 +11,7 @@ struct HTTP2StreamSendBuffer {
     private(set) var queued = 0
     private(set) var blocked = false
     /// The stream's send window as NIOHTTP2 last reported it.
-    private var window: Int
+    private(set) var window: Int
 
     init(window: Int) { self.window = window }
 
