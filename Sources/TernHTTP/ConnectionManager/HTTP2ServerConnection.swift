@@ -77,6 +77,9 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
             HTTP2Setting(parameter: .initialWindowSize, value: settings.initialStreamWindowSize),
             HTTP2Setting(parameter: .maxHeaderListSize, value: config.maxRequestHeadersBytes),
         ]
+        // Tern checks request and trailer blocks itself while converting them
+        // (HTTP2RequestHeaders), and builds the response blocks it sends.
+        connectionConfig.headerBlockValidation = .disabled
         Self.applyFloodLimits(settings.floodLimits, to: &connectionConfig)
         var streamConfig = NIOHTTP2Handler.StreamConfiguration()
         Self.applyResetLimits(to: &streamConfig)

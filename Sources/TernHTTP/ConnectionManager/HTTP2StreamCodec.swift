@@ -76,7 +76,13 @@ final class HTTP2StreamCodec: StreamCodec {
                 onHead(headers.headers, endStream: headers.endStream)
             } else if !ignoringRequest, let stream, !stream.requestComplete {
                 // Trailing HEADERS always end the request (RFC 9113 §8.1).
-                stream.onRequestEnd(Self.trailers(headers.headers))
+                guard let trailers = HTTP2RequestHeaders.trailers(headers.headers) else {
+                    refuseMalformed()
+                    return
+                }
+                stream.onRequestEnd(trailers)
+            } else if awaitingRequestEnd, HTTP2RequestHeaders.trailers(headers.headers) == nil {
+                resetUnwantedRequest(.protocolError)
             }
         case .data(let data):
             consumed(HTTP2InboundWindow.flowControlledLength(data), endStream: data.endStream)
@@ -117,45 +123,28 @@ final class HTTP2StreamCodec: StreamCodec {
     }
 
     private func onHead(_ fields: HPACKHeaders, endStream: Bool) {
-        var method = ""
-        var path = ""
-        var authority: String?
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(fields.count + 4)
-        var hasContentLength = false
-        for (name, value, _) in fields {
-            if name.utf8.first == UInt8(ascii: ":") {
-                switch name {
-                case ":method": method = value
-                case ":path": path = value
-                case ":authority": authority = value
-                default: break  // :scheme is implied by the listener
-                }
-                continue
-            }
-            if name == "host" {
-                // :authority wins over a host header (RFC 9113 §8.3.1); both never reach upstream.
-                if authority == nil { authority = value }
-                continue
-            }
-            if name == "content-length" { hasContentLength = true }
-            headers.add(name: name, value: value)
+        guard let head = HTTP2RequestHeaders.request(fields, endStream: endStream) else {
+            refuseMalformed()
+            return
         }
-        if let authority { headers.add(name: "host", value: authority) }  // every host field was skipped above
-        if method == "CONNECT" { path = authority ?? "" }
-        // The upstream speaks HTTP/1.1: a body without content-length is sent chunked there.
-        if !endStream && !hasContentLength { headers.add(name: "transfer-encoding", value: "chunked") }
-        let scan = HeaderScan(headers)
-        let head = HTTPRequestHead(version: .http2, method: HTTPMethod(rawValue: method), uri: path, headers: headers)
+        let scan = HeaderScan(head.headers)
         let s = ActiveStream(config: config, connection: connection, codec: self, workerState: workerState)
         stream = s
-        s.onRequestHead(head, endStream: endStream, scan: scan)
+        s.onRequestHead(consume head, endStream: endStream, scan: scan)
     }
 
-    static func trailers(_ fields: HPACKHeaders) -> HTTPHeaders {
-        var out = HTTPHeaders()
-        for (name, value, _) in fields where name.utf8.first != UInt8(ascii: ":") { out.add(name: name, value: value) }
-        return out
+    /// A malformed request (RFC 9113 §8.1.1): RST_STREAM PROTOCOL_ERROR, and whatever the
+    /// stream had started is reset.
+    private func refuseMalformed() {
+        ignoringRequest = true
+        reads.drop()
+        if let s = stream {
+            stream = nil
+            s.downstreamReset()
+        }
+        guard !closed else { return }
+        server.write(HTTP2Frame(streamID: id, payload: .rstStream(.protocolError)), promise: nil)
+        server.requestFlush()
     }
 
     /// NIOHTTP2 closed the stream: both sides ended, the client reset it, or the connection went.

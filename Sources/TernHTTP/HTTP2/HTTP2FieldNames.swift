@@ -29,4 +29,19 @@ enum HTTP2FieldNames {
         default: return .indexable
         }
     }
+
+    /// A regular field an HTTP/2 message may carry (RFC 9113 §8.2): a lower-case token name
+    /// that is not connection-specific, and a value without NUL, CR or LF.
+    static func isValidRegularField(_ name: String, _ value: String) -> Bool {
+        guard !name.isEmpty else { return false }
+        for byte in name.utf8 {
+            switch byte {
+            case 0x21, 0x23...0x27, 0x2A, 0x2B, 0x2D, 0x2E, 0x30...0x39, 0x5E...0x7A, 0x7C, 0x7E: continue
+            default: return false
+            }
+        }
+        if HTTP2FieldNames.isConnectionSpecific(name) { return false }
+        for byte in value.utf8 where byte == 0 || byte == 0x0A || byte == 0x0D { return false }
+        return true
+    }
 }

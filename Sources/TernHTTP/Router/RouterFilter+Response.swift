@@ -3,7 +3,7 @@ import NIOHTTP1
 import TernNetwork
 
 extension RouterFilter: UpstreamResponseDelegate {
-    func upstreamResponseHead(_ head: HTTPResponseHead, endStream: Bool) {
+    func upstreamResponseHead(_ head: consuming HTTPResponseHead, endStream: Bool) {
         guard !done, let cluster else { return }
         let s = stream!
         s.info.markFirstUpstreamByte()
@@ -23,7 +23,6 @@ extension RouterFilter: UpstreamResponseDelegate {
             upstreamReset(.protocolError)
             return
         }
-        var head = head
         if !suppressEnvoyHeaders {
             let elapsedMs = (UInt64(NIODeadline.now().uptimeNanoseconds) &- startUptime) / 1_000_000
             head.headers.add(name: "x-envoy-upstream-service-time", value: String(elapsedMs))

@@ -193,7 +193,7 @@ extension ShadowRequest: UpstreamPoolWaiter {
 // MARK: - the shadow's response: counted, then dropped
 
 extension ShadowRequest: UpstreamResponseDelegate {
-    func upstreamResponseHead(_ head: HTTPResponseHead, endStream: Bool) {
+    func upstreamResponseHead(_ head: consuming HTTPResponseHead, endStream: Bool) {
         guard !finished else { return }
         defer { if endStream { upstreamResponseEnd(nil) } }
         responseStarted = true

@@ -46,7 +46,7 @@ enum HTTP2UpstreamHeaders {
                 continue
             }
             regularSeen = true
-            guard isValidRegularField(name, value) else { return nil }
+            guard HTTP2FieldNames.isValidRegularField(name, value) else { return nil }
             headers.add(name: name, value: value)
         }
         guard let status, (100...999).contains(status) else { return nil }
@@ -59,25 +59,10 @@ enum HTTP2UpstreamHeaders {
         var out = HTTPHeaders()
         out.reserveCapacity(fields.count)
         for (name, value, _) in fields {
-            guard name.utf8.first != UInt8(ascii: ":"), isValidRegularField(name, value) else { return nil }
+            guard name.utf8.first != UInt8(ascii: ":"), HTTP2FieldNames.isValidRegularField(name, value) else { return nil }
             out.add(name: name, value: value)
         }
         return out
-    }
-
-    /// A field an HTTP/2 response may carry: a lower-case token name that is not
-    /// connection-specific, and a value without CR, LF or NUL.
-    static func isValidRegularField(_ name: String, _ value: String) -> Bool {
-        guard !name.isEmpty else { return false }
-        for byte in name.utf8 {
-            switch byte {
-            case 0x21, 0x23...0x27, 0x2A, 0x2B, 0x2D, 0x2E, 0x30...0x39, 0x5E...0x7A, 0x7C, 0x7E: continue
-            default: return false
-            }
-        }
-        if HTTP2FieldNames.isConnectionSpecific(name) { return false }
-        for byte in value.utf8 where byte == 0 || byte == 0x0A || byte == 0x0D { return false }
-        return true
     }
 
     /// Trailers for a trailing HEADERS frame (names lowercased, connection-specific dropped).

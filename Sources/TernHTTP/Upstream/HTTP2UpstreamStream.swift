@@ -151,10 +151,10 @@ final class HTTP2UpstreamStream: UpstreamRequestStream {
                     responseEnded = true
                     let d = delegate
                     delegate = nil
-                    d?.upstreamResponseHead(head, endStream: true)
+                    d?.upstreamResponseHead(consume head, endStream: true)
                     if !requestEnded, !closed { cancel() }
                 } else {
-                    delegate?.upstreamResponseHead(head, endStream: false)
+                    delegate?.upstreamResponseHead(consume head, endStream: false)
                 }
             } else {
                 guard let trailers = HTTP2UpstreamHeaders.trailers(h.headers) else {

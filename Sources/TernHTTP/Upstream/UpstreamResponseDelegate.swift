@@ -6,7 +6,9 @@ import NIOHTTP1
 protocol UpstreamResponseDelegate: AnyObject {
     /// The response head; `endStream`: it is the whole response (HTTP/2 HEADERS with
     /// END_STREAM, such as a gRPC trailers-only answer): no body or end follows.
-    func upstreamResponseHead(_ head: HTTPResponseHead, endStream: Bool)
+    /// Consuming: a head the codec built is handed over whole, so edits on the way downstream
+    /// change its one copy of the headers in place.
+    func upstreamResponseHead(_ head: consuming HTTPResponseHead, endStream: Bool)
     func upstreamResponseBody(_ body: ByteBuffer)
     func upstreamResponseEnd(_ trailers: HTTPHeaders?)
     /// The stream was reset (connection closed or failed, RST_STREAM, refused by GOAWAY) before

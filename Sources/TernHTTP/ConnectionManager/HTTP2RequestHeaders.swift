@@ -1,0 +1,88 @@
+internal import NIOHPACK
+import NIOHTTP1
+
+/// A downstream stream's request HEADERS as the HTTP/1-shaped parts the connection manager
+/// works on, checked in the one pass that converts them. NIOHTTP2's own header validation is off
+/// on downstream connections: it walked every block a second time, and checked every response
+/// block Tern built as well. A block that breaks RFC 9113 §8.2–8.3 is malformed (nil), which
+/// the stream answers with RST_STREAM PROTOCOL_ERROR, as NIOHTTP2 did:
+/// - pseudo-header fields only before the regular ones, each at most once, only the request's
+///   (`:method`, `:scheme`, `:authority`, `:path`; Tern does not offer extended CONNECT), with no
+///   control character, space or DEL in the value (`:path` becomes an HTTP/1.1 request line);
+/// - `:method`, `:scheme` and a non-empty `:path`, or for CONNECT `:method` and `:authority` only;
+/// - names that are lower-case tokens, none connection-specific, `te` only as `trailers`;
+/// - no NUL, CR or LF in any value (each would split an HTTP/1.1 message upstream).
+enum HTTP2RequestHeaders {
+    /// The head, built here so that its headers are the only copy (the connection manager
+    /// then edits them in place); nil when malformed. `endStream`: the HEADERS frame ends the
+    /// request.
+    static func request(_ fields: HPACKHeaders, endStream: Bool) -> HTTPRequestHead? {
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(fields.count + 4)
+        var hasContentLength = false
+        var scheme = false
+        var path: String?
+        var authority: String?
+        var method: String?
+        var regularSeen = false
+        for (name, value, _) in fields {
+            if name.utf8.first == UInt8(ascii: ":") {
+                guard !regularSeen, isValidPseudoValue(value) else { return nil }
+                switch name {
+                case ":method" where method == nil: method = value
+                case ":path" where path == nil: path = value
+                case ":authority" where authority == nil: authority = value
+                case ":scheme" where !scheme: scheme = true  // implied by the listener
+                default: return nil  // unknown, a response's, or a repeat
+                }
+                continue
+            }
+            regularSeen = true
+            guard HTTP2FieldNames.isValidRegularField(name, value) else { return nil }
+            switch name.utf8.count {
+            case 2 where name == "te":
+                guard value == "trailers" else { return nil }
+            case 4 where name == "host":
+                // :authority wins over a host header (RFC 9113 §8.3.1); both never reach upstream.
+                if authority == nil { authority = value }
+                continue
+            case 14 where name == "content-length":
+                hasContentLength = true
+            default:
+                break
+            }
+            headers.add(name: name, value: value)
+        }
+        guard let method else { return nil }
+        let target: String
+        if method == "CONNECT" {
+            guard let authority, path == nil, !scheme else { return nil }
+            target = authority
+        } else {
+            guard let path, !path.isEmpty, scheme else { return nil }
+            target = path
+        }
+        if let authority { headers.add(name: "host", value: authority) }  // every host field was skipped above
+        // The upstream speaks HTTP/1.1: a body without content-length is sent chunked there.
+        if !endStream && !hasContentLength { headers.add(name: "transfer-encoding", value: "chunked") }
+        return HTTPRequestHead(version: .http2, method: HTTPMethod(rawValue: method), uri: target, headers: headers)
+    }
+
+    /// Trailing HEADERS as trailers; nil when malformed (a pseudo-header, or a field `request`
+    /// would refuse).
+    static func trailers(_ fields: HPACKHeaders) -> HTTPHeaders? {
+        var out = HTTPHeaders()
+        out.reserveCapacity(fields.count)
+        for (name, value, _) in fields {
+            guard name.utf8.first != UInt8(ascii: ":"), HTTP2FieldNames.isValidRegularField(name, value) else { return nil }
+            out.add(name: name, value: value)
+        }
+        return out
+    }
+
+    /// No control character, space or DEL: every pseudo-header's grammar excludes them.
+    static func isValidPseudoValue(_ value: String) -> Bool {
+        for byte in value.utf8 where byte <= 0x20 || byte == 0x7F { return false }
+        return true
+    }
+}
