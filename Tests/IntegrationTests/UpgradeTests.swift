@@ -75,6 +75,23 @@ struct UpgradeTests {
         await upstream.stop()
     }
 
+    @Test("bytes the upstream sends in the same write as its 101 reach the client, after the head")
+    func upstreamSpeaksFirst() async throws {
+        let greeting: [UInt8] = [0x81, 0x0C] + Array("server hello".utf8)  // a WebSocket text frame
+        let upstream = try await UpgradeUpstream.start(greeting: greeting)
+        try await TernProcess.with(config: Self.config(upstreamPort: upstream.port)) { proxy in
+            let (connection, response, headLength) = try await Self.handshake(port: try await proxy.listenerPort("ingress"))
+            #expect(response.status == 101, "\(response)")
+            let got = try await connection.readBytes(headLength + greeting.count, timeout: .seconds(10))
+            #expect(Array(got.bytes.dropFirst(headLength)) == greeting, "got: \(got.text)")
+            try await connection.send("ping")
+            let echoed = try await connection.readBytes(headLength + greeting.count + 4)
+            #expect(Array(echoed.bytes.dropFirst(headLength + greeting.count)) == Array("ping".utf8))
+            await connection.close()
+        }
+        await upstream.stop()
+    }
+
     @Test("the upstream closing an upgraded connection closes the client's")
     func upstreamCloses() async throws {
         let upstream = try await UpgradeUpstream.start()

@@ -22,9 +22,10 @@ public final class UpgradeUpstream: Sendable {
         self.state = state
     }
 
-    /// Starts the server.
-    public static func start() async throws -> UpgradeUpstream {
-        let state = UpgradeUpstreamState()
+    /// Starts the server; `greeting` goes out in the same write as the 101, as a server that
+    /// speaks first on the upgraded connection sends it.
+    public static func start(greeting: [UInt8] = []) async throws -> UpgradeUpstream {
+        let state = UpgradeUpstreamState(greeting: greeting)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -70,6 +71,9 @@ final class UpgradeUpstreamState: Sendable {
     }
 
     let values = Mutex(Values())
+    let greeting: [UInt8]
+
+    init(greeting: [UInt8]) { self.greeting = greeting }
 }
 
 /// One connection: head first, then echo; confined to its event loop.
@@ -113,10 +117,11 @@ final class UpgradeUpstreamHandler: ChannelInboundHandler {
         upgraded = true
         let channel = context.channel
         state.values.withLock { $0.upgraded[ObjectIdentifier(channel)] = channel }
-        context.write(wrapOutboundOut(ByteBuffer(string:
+        var switching = ByteBuffer(string:
             "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n"
-                + "sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nx-upstream-name: upgrade\r\n\r\n")),
-            promise: nil)
+                + "sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nx-upstream-name: upgrade\r\n\r\n")
+        switching.writeBytes(state.greeting)
+        context.write(wrapOutboundOut(switching), promise: nil)
         if rest.isEmpty {
             context.flush()
         } else {

@@ -25,6 +25,12 @@ final class TunnelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         partner?.context?.flush()
     }
 
+    /// Bytes this side read before it became a tunnel (sent right after the 101), for the partner.
+    func forward(_ buffer: ByteBuffer) {
+        partner?.send(buffer)
+        partner?.context?.flush()
+    }
+
     private func send(_ buffer: ByteBuffer) {
         guard let context, !closed else { return }
         context.write(wrapOutboundOut(buffer), promise: nil)
@@ -82,15 +88,15 @@ extension TunnelHandler {
     /// given), its decoder and its encoder, if it has one, go; the tunnel stays. Order matters:
     /// the HTTP handler goes before the decoder, so the bytes the decoder held back (sent right
     /// after the upgrade) reach the tunnel rather than an HTTP handler.
-    func takeOver<Decoder: ChannelHandler & RemovableChannelHandler>(
-        from http: ChannelHandlerContext, decoder: Decoder.Type,
+    func takeOver(
+        from http: ChannelHandlerContext, decoder: (any (ChannelHandler & RemovableChannelHandler).Type)? = nil,
         encoder: (any (ChannelHandler & RemovableChannelHandler).Type)? = nil
     ) -> Bool {
         let sync = http.pipeline.syncOperations
         do {
             try sync.addHandler(self)
             sync.removeHandler(context: http, promise: nil)
-            sync.removeHandler(context: try sync.context(handlerType: decoder), promise: nil)
+            if let decoder { sync.removeHandler(context: try sync.context(handlerType: decoder), promise: nil) }
             if let encoder {
                 sync.removeHandler(context: try sync.context(handlerType: encoder), promise: nil)
             }

@@ -141,10 +141,8 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool, UpstreamHTTPPool {
         let w = worker
         let addCodec: @Sendable (any Channel) throws -> Void = { channel in
             let sync = channel.pipeline.syncOperations
-            // No request encoder: the connection serializes requests and tells the decoder.
-            let decoder = HTTP1ClientResponseDecoder()
-            try sync.addHandler(ByteToMessageHandler(decoder))
-            try sync.addHandler(HTTP1UpstreamConnection(host: host, stats: stats, worker: w, decoder: decoder))
+            // No codec handlers: the connection serializes requests and parses responses itself.
+            try sync.addHandler(HTTP1UpstreamConnection(host: host, stats: stats, worker: w))
         }
         let connected = UpstreamConnector.connect(on: eventLoop, to: host, cluster: cluster, alpnFallback: ["http/1.1"],
                                                   addCodec: addCodec)

@@ -6,7 +6,7 @@ import TernUpstream
 /// One pooled HTTP/1.1 connection to an upstream host: carries one request at a time for its
 /// current delegate, gates reads for response backpressure, and reports whether it may be reused.
 final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, RemovableChannelHandler, UpstreamRequestStream {
-    typealias InboundIn = HTTPClientResponsePart
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = Never
     typealias OutboundOut = ByteBuffer
 
@@ -33,12 +33,13 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
         close()
     }
 
-    let decoder: HTTP1ClientResponseDecoder
+    private var parser = HTTP1ResponseParser()
+    /// Bytes read after a 101 head, for the tunnel that takes the connection over.
+    private var tunnelBytes: ByteBuffer?
     /// The request being written uses chunked framing.
     private var requestChunked = false
 
-    init(host: Host, stats: ClusterStats, worker: Int, decoder: HTTP1ClientResponseDecoder) {
-        self.decoder = decoder
+    init(host: Host, stats: ClusterStats, worker: Int) {
         self.host = host
         self.stats = stats
         self.worker = worker
@@ -58,7 +59,7 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
         responseEnded = false
         if !head.isKeepAlive { reusable = false }
         requestChunked = head.headers.first(name: "transfer-encoding") == "chunked"
-        decoder.expectResponse(to: head)
+        parser.expectResponse(to: head.method)
         var buffer = context.channel.allocator.buffer(capacity: 256)
         HTTP1Serializer.write(head, into: &buffer)
         context.write(wrapOutboundOut(buffer), promise: nil)
@@ -138,17 +139,39 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
             stats.upstreamCxDestroy.inc(worker: w)
             host.stats.cxActive.subtract(1, ordering: .relaxed)
         }
-        return tunnel.takeOver(from: context, decoder: ByteToMessageHandler<HTTP1ClientResponseDecoder>.self)
+        let early = tunnelBytes
+        tunnelBytes = nil
+        guard tunnel.takeOver(from: context) else { return false }
+        if let early { tunnel.forward(early) }
+        return true
     }
 
     // MARK: - inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        var buffer = unwrapInboundIn(data)
+        do {
+            while let part = try parser.next(&buffer) {
+                if upgrading, case .end = part, buffer.readableBytes > 0 { tunnelBytes = buffer }
+                handle(part)
+            }
+        } catch {
+            stats.upstreamCxProtocolError.inc(worker: worker)
+            reusable = false
+            if let d = delegate {
+                delegate = nil
+                d.upstreamReset(.protocolError)
+            }
+            close()
+        }
+    }
+
+    private func handle(_ part: consuming HTTP1ResponseParser.Part) {
+        switch consume part {
         case .head(let head):
-            if !head.isKeepAlive { reusable = false }
+            if !parser.keepAlive || parser.endsAtClose { reusable = false }
             if head.status == .switchingProtocols { upgrading = true }
-            delegate?.upstreamResponseHead(head, endStream: false)
+            delegate?.upstreamResponseHead(consume head, endStream: false)
         case .body(let body):
             stats.upstreamCxRxBytesTotal.inc(worker: worker, by: UInt64(body.readableBytes))
             delegate?.upstreamResponseBody(body)
@@ -207,6 +230,8 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        // A response without length ends where the connection does.
+        if parser.closed() { handle(.end(nil)) }
         isOpen = false
         cancelTimer()
         stats.upstreamCxActive.dec(worker: worker)
@@ -227,7 +252,7 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
         reusable = false
         if let d = delegate {
             delegate = nil
-            d.upstreamReset(error is HTTPParserError ? .protocolError : .connectionTermination)
+            d.upstreamReset(.connectionTermination)
         }
         close()
     }
