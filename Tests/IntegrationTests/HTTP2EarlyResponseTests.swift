@@ -77,8 +77,8 @@ struct HTTP2EarlyResponseTests {
             try await Self.answeredBeforeRequestEnd(try await proxy.listenerPort("ingress")) { client in
                 try await client.send([.data(streamID: 1, Array("done".utf8), endStream: true), .ping()])
                 let after = try await client.read { $0.contains { $0.type == HTTP2RawFrame.pingType && $0.flags & HTTP2RawFrame.ack != 0 } }
-                // Past the grace the reset would have come by now if the stream were still open.
-                try await Task.sleep(for: .milliseconds(300))
+                // Past the grace (a second) the reset would have come if the stream were still open.
+                try await Task.sleep(for: .milliseconds(1300))
                 let later = try await client.read(timeout: .milliseconds(200)) { _ in false }
                 #expect(Self.reset(after.frames) == nil && Self.reset(later.frames) == nil,
                         "frames: \(later.frames.map { ($0.type, $0.streamID) })")

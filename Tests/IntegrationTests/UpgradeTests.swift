@@ -92,6 +92,21 @@ struct UpgradeTests {
         await upstream.stop()
     }
 
+    @Test("bytes the client sends right behind its upgrade request reach the upstream once upgraded")
+    func clientSpeaksFirst() async throws {
+        let upstream = try await UpgradeUpstream.start()
+        try await TernProcess.with(config: Self.config(upstreamPort: upstream.port)) { proxy in
+            let connection = try await RawConnection.connect(port: try await proxy.listenerPort("ingress"))
+            let early: [UInt8] = [0x81, 0x05] + Array("early".utf8) + Array("\r\n\r\nGET / HTTP/1.1\r\n\r\n".utf8)
+            try await connection.send(Array(Self.upgradeRequest.utf8) + early)
+            let arrived = await waitUntil(timeout: .seconds(10)) { upstream.tunnelBytes == early }
+            #expect(arrived, "the upstream got \(upstream.tunnelBytes)")
+            #expect(upstream.requestHeads.count == 1, "the early bytes are not a second request")
+            await connection.close()
+        }
+        await upstream.stop()
+    }
+
     @Test("the upstream closing an upgraded connection closes the client's")
     func upstreamCloses() async throws {
         let upstream = try await UpgradeUpstream.start()

@@ -16,22 +16,15 @@ extension HTTP1ServerConnection {
         if !countedHTTP1 { countHTTP1() }
     }
 
-    /// The first bytes were the HTTP/2 preface: this codec and its decoder leave the pipeline
-    /// before any request; the HTTP/2 connection takes over the connection's stats and drain.
-    /// The decoder leaves on a later tick of the event loop (NIO's `ByteToMessageHandler`
-    /// removal), so the future says when the pipeline is ready for HTTP/2.
+    /// The first bytes were the HTTP/2 preface: this codec leaves the pipeline before any
+    /// request; the HTTP/2 connection takes over the connection's stats and drain. The future
+    /// says when the pipeline is ready for HTTP/2.
     func yieldToHTTP2() -> EventLoopFuture<Void> {
         closed = true
         cancelIdleTimer()
         connection.onDrain = nil
-        let sync = context.pipeline.syncOperations
         let removed = context.eventLoop.makePromise(of: Void.self)
-        if let decoder = try? sync.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self) {
-            sync.removeHandler(decoder, promise: removed)
-        } else {
-            removed.succeed()
-        }
-        sync.removeHandler(context: context, promise: nil)
+        context.pipeline.syncOperations.removeHandler(context: context, promise: removed)
         return removed.futureResult
     }
 }

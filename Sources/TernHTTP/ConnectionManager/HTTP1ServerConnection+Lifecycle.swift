@@ -22,7 +22,11 @@ extension HTTP1ServerConnection {
             s.downstreamCxHTTP1Active.dec(worker: w)
             s.downstreamCxDestroy.inc(worker: w)
         }
-        return tunnel.takeOver(from: context, decoder: ByteToMessageHandler<HTTPRequestDecoder>.self)
+        let early = tunnelBytes
+        tunnelBytes = nil
+        guard tunnel.takeOver(from: context) else { return false }
+        if let early { tunnel.forward(early) }
+        return true
     }
 
     /// Envoy's delayed close: once the last response is written, shut our side and keep reading

@@ -3,12 +3,12 @@ import NIOHTTP1
 import TernCore
 import TernNetwork
 
-/// The HTTP/1.1 downstream codec of the connection manager: turns decoded request parts into
-/// streams one at a time, answers pipelined requests in order (later requests wait, and reading
+/// The HTTP/1.1 downstream codec of the connection manager: parses requests itself
+/// (`HTTP1RequestParser`) and turns their parts into streams one at a time, answers pipelined requests in order (later requests wait, and reading
 /// stops while they do), frames responses, and enforces connection-level limits and timeouts.
 /// Malformed input gets 400 (431 for oversized headers) and a clean close.
 final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, RemovableChannelHandler, StreamCodec {
-    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = Never
     typealias OutboundOut = ByteBuffer
 
@@ -16,8 +16,11 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     let connection: DownstreamConnection
     var context: ChannelHandlerContext!
     var stream: ActiveStream?
+    var parser: HTTP1RequestParser
     /// Parts of pipelined requests that arrived while `stream` was still being answered.
-    var pending = CircularBuffer<HTTPServerRequestPart>()
+    var pending = CircularBuffer<HTTP1RequestParser.Part>()
+    /// Bytes after a request that switches protocols, for the tunnel if it comes.
+    var tunnelBytes: ByteBuffer?
     var readHeld = false
     var readDisabled = false
     var requests = 0
@@ -29,7 +32,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     /// The response being written uses chunked framing (decided in `frame`).
     var responseChunked = false
     static let crlf = ByteBuffer(string: "\r\n")
-    /// A bodyless request's stream is complete at its head; NIO still delivers its `.end`.
+    /// A bodyless request's stream is complete at its head; the parser still delivers its `.end`.
     var awaitingEnd = false
     var responseCloseDelimited = false
     /// Response bytes were written but not flushed yet.
@@ -45,6 +48,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
         self.config = config
         self.connection = connection
         self.awaitsDetection = awaitsDetection
+        self.parser = HTTP1RequestParser(maxHeadBytes: config.maxRequestHeadersBytes)
         self.workerState = connection.worker.state(HTTPWorkerState.self) { HTTPWorkerState() }
         super.init()
     }
@@ -87,24 +91,39 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if discarding { return }
-        let part = unwrapInboundIn(data)
-        if !pending.isEmpty || (stream != nil && stream!.requestComplete && !awaitingEnd) {
-            pending.append(part)
+        var buffer = unwrapInboundIn(data)
+        do {
+            while let part = try parser.next(&buffer) {
+                if !pending.isEmpty || (stream != nil && stream!.requestComplete && !awaitingEnd) {
+                    pending.append(part)
+                } else {
+                    handle(part)
+                }
+                if discarding || closed { return }
+            }
+        } catch {
+            protocolError(error)
             return
         }
-        handle(part)
+        if parser.isUpgraded, buffer.readableBytes > 0 {
+            // Bytes sent right behind an upgrade request wait for the tunnel (a bounded amount:
+            // the upstream's answer decides whether there will be one).
+            if tunnelBytes == nil { tunnelBytes = buffer } else { tunnelBytes!.writeImmutableBuffer(buffer) }
+            if tunnelBytes!.readableBytes > Self.maxEarlyTunnelBytes { protocolError(.headerOverflow) }
+        }
     }
 
-    func handle(_ part: HTTPServerRequestPart) {
+    /// What a client may send after an upgrade request before the upgrade is answered.
+    static let maxEarlyTunnelBytes = 1 << 20
+
+    func handle(_ part: HTTP1RequestParser.Part) {
         switch part {
-        case .head(let head):
+        case .head(let head, let scan, let keepAlive, let bodyless):
             cancelIdleTimer()
             requests += 1
-            if !head.isKeepAlive || connection.draining { closeAfterResponse = true }
+            if !keepAlive || connection.draining { closeAfterResponse = true }
             // After an upgrade request the parser stops: unless it becomes a tunnel, close after it.
-            // One scan of the header block serves framing here and the header policy later.
-            let scan = HeaderScan(head.headers)
-            if scan.contains(.upgrade) { closeAfterResponse = true }
+            if scan.contains(.upgrade) || head.method == .CONNECT { closeAfterResponse = true }
             if let max = config.maxRequestsPerConnection, requests >= max {
                 if !closeAfterResponse { config.stats.downstreamCxMaxRequestsReached.inc(worker: worker) }
                 closeAfterResponse = true
@@ -115,7 +134,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
             awaitingEnd = true
             // HTTP/1.1 framing: without content-length or transfer-encoding there is no body, so
             // the request is complete with its head (as Envoy's codec reports end_stream).
-            s.onRequestHead(head, endStream: Self.isBodyless(head, scan: scan), scan: scan)
+            s.onRequestHead(head, endStream: bodyless, scan: scan)
         case .body(let buffer):
             stream?.onRequestBody(buffer)
         case .end(let trailers):
@@ -135,12 +154,6 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
         context.fireUserInboundEventTriggered(event)
     }
 
-    static func isBodyless(_ head: HTTPRequestHead, scan: HeaderScan) -> Bool {
-        if scan.contains(.transferEncoding) { return false }
-        guard scan.contains(.contentLength) else { return true }
-        return head.headers.first(name: "content-length") == "0"
-    }
-
     func channelReadComplete(context: ChannelHandlerContext) {
         flush()
         context.fireChannelReadComplete()
@@ -157,20 +170,26 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if discarding { return }
         config.stats.downstreamCxProtocolError.inc(worker: worker)
+        context.close(promise: nil)
+    }
+
+    /// A request the parser refused: 400 (431 for oversized headers, 426 for an HTTP version
+    /// Envoy does not speak), then a clean close.
+    func protocolError(_ error: HTTPParserError) {
+        if discarding { return }
+        config.stats.downstreamCxProtocolError.inc(worker: worker)
         let status: HTTPResponseStatus
         var body = ""
-        if let e = error as? HTTPParserError, e == .headerOverflow {
+        switch error {
+        case .headerOverflow:
             status = .requestHeaderFieldsTooLarge
             config.stats.downstreamRqTooLarge.inc(worker: worker)
-        } else if let e = error as? HTTPParserError, e == .invalidVersion {
+        case .invalidVersion:
             // Envoy's codec refuses HTTP versions it does not speak with 426.
             status = .upgradeRequired
             body = "Upgrade Required"
-        } else if error is HTTPParserError {
+        default:
             status = .badRequest
-        } else {
-            context.close(promise: nil)
-            return
         }
         closeAfterResponse = true
         pending.removeAll()

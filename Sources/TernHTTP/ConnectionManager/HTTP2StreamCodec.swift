@@ -335,8 +335,9 @@ final class HTTP2StreamCodec: StreamCodec {
     }
 
     /// How long a stream whose response ended first waits for the rest of its request before
-    /// the RST_STREAM (NO_ERROR) that tells the client to stop.
-    static let requestEndGrace = TimeAmount.milliseconds(100)
+    /// the RST_STREAM (NO_ERROR) that tells the client to stop. A client still sending gets it
+    /// at its next DATA frame anyway; the wait only bounds how long a silent one holds a slot.
+    static let requestEndGrace = TimeAmount.seconds(1)
 
     /// The response is complete and the rest of the request is not wanted: RST_STREAM with
     /// NO_ERROR, as Envoy's codec sends it (or the error of a frame that broke the protocol).

@@ -33,12 +33,7 @@ public struct HTTPConnectionManagerFilterFactory: NetworkFilterFactory {
     @discardableResult
     func addHTTP1Handlers(to sync: ChannelPipeline.SynchronousOperations, connection: DownstreamConnection,
                           awaitsDetection: Bool) throws -> HTTP1ServerConnection {
-        var limits = NIOHTTPDecoderLimitConfiguration()
-        limits.maxHeaderListSize = config.maxRequestHeadersBytes
-        limits.maxHeaderFieldSize = config.maxRequestHeadersBytes
-        // No response encoder: the connection manager frames and serializes responses itself.
-        try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes,
-                                                                    limitConfiguration: limits)))
+        // No codec handlers: the connection parses requests and serializes responses itself.
         let http1 = HTTP1ServerConnection(config: config, connection: connection, awaitsDetection: awaitsDetection)
         try sync.addHandler(http1)
         return http1

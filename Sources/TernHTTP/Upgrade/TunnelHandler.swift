@@ -25,14 +25,23 @@ final class TunnelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         partner?.context?.flush()
     }
 
-    /// Bytes this side read before it became a tunnel (sent right after the 101), for the partner.
+    /// Bytes for the partner that arrived before this end took its connection over.
+    private var early: ByteBuffer?
+
+    /// Bytes this side read before it became a tunnel (sent right behind the upgrade request,
+    /// or right after the 101), for the partner; kept until the partner has its connection.
     func forward(_ buffer: ByteBuffer) {
-        partner?.send(buffer)
-        partner?.context?.flush()
+        guard let partner else { return }
+        partner.send(buffer)
+        partner.context?.flush()
     }
 
     private func send(_ buffer: ByteBuffer) {
-        guard let context, !closed else { return }
+        guard !closed else { return }
+        guard let context else {
+            if early == nil { early = buffer } else { early!.writeImmutableBuffer(buffer) }
+            return
+        }
         context.write(wrapOutboundOut(buffer), promise: nil)
     }
 
@@ -103,6 +112,10 @@ extension TunnelHandler {
         } catch {
             http.close(promise: nil)
             return false
+        }
+        if let early, let context {
+            self.early = nil
+            context.writeAndFlush(wrapOutboundOut(early), promise: nil)
         }
         http.channel.read()
         return true
