@@ -8,6 +8,9 @@ import TernNetwork
 extension HTTP1ServerConnection {
     func switchToTunnel(_ tunnel: TunnelHandler) -> Bool {
         guard !closed, let context else { return false }
+        // The 101 goes out before the connection stops being HTTP.
+        writePending()
+        context.flush()
         stream = nil
         pending.removeAll()
         cancelIdleTimer()

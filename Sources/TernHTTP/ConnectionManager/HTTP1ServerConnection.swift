@@ -35,8 +35,10 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     /// A bodyless request's stream is complete at its head; the parser still delivers its `.end`.
     var awaitingEnd = false
     var responseCloseDelimited = false
-    /// Response bytes were written but not flushed yet.
+    /// Response bytes were written (or are pending) but not flushed yet.
     var unflushed = false
+    /// Response bytes held to go out with the next ones in one write (`writePending`).
+    var pendingOut: ByteBuffer?
 
     let workerState: HTTPWorkerState
     /// `codec_type: AUTO`: the HTTP/1 stats wait until the first bytes confirm HTTP/1.1
@@ -164,6 +166,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     func flush() {
         guard unflushed else { return }
         unflushed = false
+        writePending()
         context.flush()
     }
 
@@ -250,27 +253,49 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
+    /// A small body joins the bytes of its head (or of its chunk framing) in one buffer: one
+    /// write through the pipeline instead of two or three, for a copy of at most this much.
+    static let coalescedBodyBytes = 8 * 1024
+
     func writeResponseHead(_ head: HTTPResponseHead, endStream: Bool) {
         var head = head
         frame(&head, endStream: endStream)
-        var buffer = context.channel.allocator.buffer(capacity: 256)
+        var buffer = context.channel.allocator.buffer(capacity: 512)
         HTTP1Serializer.write(head, into: &buffer)
-        context.write(wrapOutboundOut(buffer), promise: nil)
+        // Held until the body, the end or the flush: whichever comes first takes it along.
+        pendingOut = buffer
         unflushed = true
         if endStream { writeEnd(nil) }
+    }
+
+    /// The response bytes not handed to the channel yet (a head waiting for its body).
+    func writePending() {
+        guard let out = pendingOut else { return }
+        pendingOut = nil
+        context.write(wrapOutboundOut(out), promise: nil)
     }
 
     func writeResponseBody(_ data: ByteBuffer, endStream: Bool) {
         if !responseIsHead, data.readableBytes > 0 {
             config.stats.downstreamCxTxBytesTotal.inc(worker: worker, by: UInt64(data.readableBytes))
-            if responseChunked {
-                var size = context.channel.allocator.buffer(capacity: 12)
-                HTTP1Serializer.writeChunkHeader(size: data.readableBytes, into: &size)
-                context.write(wrapOutboundOut(size), promise: nil)
-                context.write(wrapOutboundOut(data), promise: nil)
-                context.write(wrapOutboundOut(Self.crlf), promise: nil)
+            if data.readableBytes <= Self.coalescedBodyBytes {
+                var out = pendingOut ?? context.channel.allocator.buffer(capacity: data.readableBytes + 16)
+                pendingOut = nil
+                if responseChunked { HTTP1Serializer.writeChunkHeader(size: data.readableBytes, into: &out) }
+                out.writeImmutableBuffer(data)
+                if responseChunked { out.writeStaticString("\r\n") }
+                pendingOut = out
             } else {
-                context.write(wrapOutboundOut(data), promise: nil)
+                writePending()
+                if responseChunked {
+                    var size = context.channel.allocator.buffer(capacity: 12)
+                    HTTP1Serializer.writeChunkHeader(size: data.readableBytes, into: &size)
+                    context.write(wrapOutboundOut(size), promise: nil)
+                    context.write(wrapOutboundOut(data), promise: nil)
+                    context.write(wrapOutboundOut(Self.crlf), promise: nil)
+                } else {
+                    context.write(wrapOutboundOut(data), promise: nil)
+                }
             }
             unflushed = true
         }
@@ -286,9 +311,10 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     }
 
     func writeEnd(_ trailers: HTTPHeaders?) {
-        var end = ByteBuffer()
+        var end = pendingOut ?? ByteBuffer()
+        pendingOut = nil
         if responseChunked, !responseIsHead {
-            end = context.channel.allocator.buffer(capacity: 8)
+            if end.capacity == 0 { end = context.channel.allocator.buffer(capacity: 8) }
             HTTP1Serializer.writeLastChunk(trailers: trailers, into: &end)
         }
         responseChunked = false
@@ -311,6 +337,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     func resetStream() {
         stream = nil
         config.stats.downstreamCxDestroyLocal.inc(worker: worker)
+        writePending()
         context.flush()
         context.close(promise: nil)
     }
