@@ -29,6 +29,13 @@ struct BadInputTests {
              request: "POST / HTTP/1.1\r\nhost: x\r\ncontent-length: five\r\n\r\nhello", status: 400),
         Case(name: "space inside a header name", request: "GET / HTTP/1.1\r\nhost: x\r\nbad name: v\r\n\r\n",
              status: 400),
+        Case(name: "a method HTTP does not define", request: "FOO / HTTP/1.1\r\nhost: x\r\n\r\n", status: 400),
+        Case(name: "a request target that is not ASCII", request: "GET /\u{E9} HTTP/1.1\r\nhost: x\r\n\r\n", status: 400),
+        Case(name: "NUL in a header value", request: "GET / HTTP/1.1\r\nhost: x\r\nx: a\u{0}b\r\n\r\n", status: 400),
+        Case(name: "two content-lengths in one field", request: "POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 5, 5\r\n\r\nhello",
+             status: 400),
+        Case(name: "a transfer coding other than chunked",
+             request: "POST / HTTP/1.1\r\nhost: x\r\ntransfer-encoding: gzip\r\n\r\n", status: 501),
         Case(name: "70 KiB of headers over max_request_headers_kb 60",
              request: "GET / HTTP/1.1\r\nhost: x\r\n"
                  + (0..<70).map { "x-filler-\($0): \(String(repeating: "a", count: 1000))\r\n" }.joined()

@@ -109,11 +109,14 @@ struct HTTP1RequestParserTests {
         ("POST / HTTP/1.1\r\ncontent-length: 5\r\ncontent-length: 6\r\n\r\n", .unexpectedContentLength),
         ("POST / HTTP/1.1\r\ncontent-length: 5, 5\r\n\r\n", .invalidContentLength),
         ("POST / HTTP/1.1\r\ncontent-length: +5\r\n\r\n", .invalidContentLength),
-        ("POST / HTTP/1.1\r\ntransfer-encoding: gzip\r\n\r\n", .invalidConstant),
-        ("POST / HTTP/1.1\r\ntransfer-encoding: chunked, gzip\r\n\r\n", .invalidConstant),
+        ("POST / HTTP/1.1\r\ntransfer-encoding: gzip\r\n\r\n", .unknown),
+        ("POST / HTTP/1.1\r\ntransfer-encoding: chunked, gzip\r\n\r\n", .unknown),
+        ("FOO / HTTP/1.1\r\n\r\n", .invalidMethod),
+        ("GET /\u{E9} HTTP/1.1\r\n\r\n", .invalidURL),
         ("POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n", .invalidChunkSize),
         ("POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n-1\r\n", .invalidChunkSize),
         ("POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n2\r\nabc\r\n", .invalidChunkSize),
+        ("POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n2;" + String(repeating: "x", count: 2000), .invalidChunkSize),
     ])
     func refused(wire: String, error: HTTPParserError) {
         #expect(throws: error) { try Self.parse(wire) }

@@ -44,7 +44,9 @@ struct HTTP1BodyReader {
         if let chunked = fields.chunked {
             if fields.contentLength != nil { throw .unexpectedContentLength }
             if chunked { return .chunked(maxTrailerBytes: maxTrailerBytes) }
-            if isRequest { throw .invalidConstant }  // a request body must end chunked (RFC 9112 §6.3)
+            // A request body must end chunked (RFC 9112 §6.3); any other coding is one this
+            // server does not implement (`unknown`: 501, as Envoy answers).
+            if isRequest { throw .unknown }
             return .untilClose
         }
         if let length = fields.contentLength { return .length(length) }

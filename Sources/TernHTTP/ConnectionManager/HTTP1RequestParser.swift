@@ -11,7 +11,8 @@ import NIOHTTP1
 /// header names with no space before the colon and no folded lines, values without control
 /// characters, `Content-Length` digits only and never two different ones, and a request with
 /// both `Content-Length` and `Transfer-Encoding`, or whose transfer coding does not end in
-/// `chunked`, refused (400). An `HTTP/x.y` other than 1.0 and 1.1 is `invalidVersion` (Envoy's
+/// `chunked`, refused (400; a transfer coding other than chunked is 501, as Envoy answers it).
+/// Methods are the ones HTTP defines and the target is ASCII, as Envoy's codec requires. An `HTTP/x.y` other than 1.0 and 1.1 is `invalidVersion` (Envoy's
 /// 426); a head over `maxHeadBytes` is `headerOverflow` (431). Empty lines before a request line
 /// are skipped (RFC 9112 §2.2). After a request that asks to switch protocols (`CONNECT`, or
 /// `Upgrade` with `connection: upgrade`) parsing stops: the bytes after it are the tunnel's.
@@ -85,8 +86,8 @@ struct HTTP1RequestParser {
     /// Keeps an incomplete head or line for the next read (nil: more bytes are needed).
     private mutating func hold(_ buffer: inout ByteBuffer, limit: Int) throws(HTTPParserError) -> Part? {
         guard buffer.readableBytes <= limit else {
-            if case .head = state { throw .headerOverflow }
-            throw limit >= 1024 ? .headerOverflow : .invalidChunkSize
+            // A head or trailer block too big is 431; a chunk-size line too long is malformed.
+            throw limit == maxHeadBytes ? .headerOverflow : .invalidChunkSize
         }
         if buffer.readableBytes > 0 { held = buffer.readSlice(length: buffer.readableBytes) }
         return nil
@@ -107,11 +108,13 @@ struct HTTP1RequestParser {
         for i in line.startIndex..<firstSpace where !HTTP1Syntax.isTokenByte(line[i]) { throw .invalidMethod }
         let rest = line[(firstSpace + 1)...]
         guard let secondSpace = rest.firstIndex(of: UInt8(ascii: " ")), secondSpace > rest.startIndex else { throw .invalidURL }
-        for i in rest.startIndex..<secondSpace where rest[i] <= 0x20 || rest[i] == 0x7F { throw .invalidURL }
+        for i in rest.startIndex..<secondSpace where rest[i] <= 0x20 || rest[i] >= 0x7F { throw .invalidURL }
         let versionBytes = line[(secondSpace + 1)...]
         guard let version = HTTP1Syntax.version(versionBytes) else { throw .invalidConstant }
         guard version.major == 1, version.minor <= 1 else { throw .invalidVersion }
         let method = HTTPMethod(rawValue: String(decoding: UnsafeRawBufferPointer(rebasing: line[line.startIndex..<firstSpace]), as: UTF8.self))
+        // Only the methods HTTP defines (NIO's list), as Envoy's codec: others are 400.
+        if case .RAW = method { throw .invalidMethod }
         let target = String(decoding: UnsafeRawBufferPointer(rebasing: rest[rest.startIndex..<secondSpace]), as: UTF8.self)
         let fields = try HTTP1Syntax.parseFields(raw, from: at, scan: true)
         return (HTTPRequestHead(version: version, method: method, uri: target, headers: HTTPHeaders()), fields)

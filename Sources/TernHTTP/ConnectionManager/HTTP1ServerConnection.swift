@@ -177,7 +177,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     }
 
     /// A request the parser refused: 400 (431 for oversized headers, 426 for an HTTP version
-    /// Envoy does not speak), then a clean close.
+    /// Envoy does not speak, 501 for a transfer coding other than chunked), then a clean close.
     func protocolError(_ error: HTTPParserError) {
         if discarding { return }
         config.stats.downstreamCxProtocolError.inc(worker: worker)
@@ -191,6 +191,9 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
             // Envoy's codec refuses HTTP versions it does not speak with 426.
             status = .upgradeRequired
             body = "Upgrade Required"
+        case .unknown:
+            // A transfer coding other than chunked (the parser's `unknown`): Envoy's 501.
+            status = .notImplemented
         default:
             status = .badRequest
         }
