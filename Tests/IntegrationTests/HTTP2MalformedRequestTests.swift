@@ -75,6 +75,38 @@ struct HTTP2MalformedRequestTests {
         await upstream.stop()
     }
 
+    @Test("DATA that does not add up to content-length resets the stream with PROTOCOL_ERROR", .enabled(if: isTern))
+    func contentLengthMismatch() async throws {
+        let upstream = try await UpstreamServer.start(.respond(body: "fine"))
+        try await TernProcess.with(config: EnvoyConfig.httpProxy(to: upstream.port, hcmExtra: "codec_type: HTTP2")) { proxy in
+            let port = try await proxy.listenerPort("ingress")
+            let client = try await RawHTTP2Connection.connect(port: port)
+            func post(_ length: String) -> [UInt8] {
+                var block = HPACKLiteralBlock.request(path: "/up", method: "POST")
+                block.literal(nameIndex: 28, value: length)  // content-length
+                return block.bytes
+            }
+            let cases: [(String, [HTTP2RawFrame])] = [
+                ("short", [.headers(streamID: 1, block: post("5"), endStream: false), .data(streamID: 1, Array("abc".utf8), endStream: true)]),
+                ("long", [.headers(streamID: 3, block: post("2"), endStream: false), .data(streamID: 3, Array("abcd".utf8))]),
+                ("no body", [.headers(streamID: 5, block: post("5"), endStream: true)]),
+                ("not a number", [.headers(streamID: 7, block: post("5x"), endStream: false)]),
+            ]
+            try await client.send(.settings(ack: true))
+            for (what, frames) in cases {
+                let id = frames[0].streamID
+                try await client.send(frames)
+                let got = try await client.read { $0.contains { $0.streamID == id && $0.type == HTTP2RawFrame.rstStreamType } }
+                let reset = got.frames.first { $0.streamID == id && $0.type == HTTP2RawFrame.rstStreamType }
+                #expect(reset?.rstStreamCode == HTTP2RawFrame.ErrorCode.protocolError.rawValue, "\(what): \(got.frames.map { ($0.type, $0.streamID) })")
+                #expect(got.statuses[id] == nil, "\(what)")
+            }
+            #expect(!(try await client.read(timeout: .milliseconds(100)) { _ in false }).peerClosed)
+            await client.close()
+        }
+        await upstream.stop()
+    }
+
     @Test("trailers with a pseudo-header reset the stream, and its upstream request with it", .enabled(if: isTern))
     func malformedTrailers() async throws {
         let upstream = try await UpstreamServer.start(.respond(body: "fine"))

@@ -20,6 +20,8 @@ public final class ScriptedHTTP2Server: Sendable {
         case status500
         /// A response HEADERS frame with this header block, ending the stream.
         case headers(HPACKLiteralBlock)
+        /// A response HEADERS frame with this block, then one DATA frame with `body` ending the stream.
+        case headersAndData(HPACKLiteralBlock, body: [UInt8])
 
         public var description: String {
             switch self {
@@ -27,6 +29,7 @@ public final class ScriptedHTTP2Server: Sendable {
             case .reset(let code): "RST_STREAM(\(code))"
             case .status500: ":status 500"
             case .headers: "HEADERS(scripted block)"
+            case .headersAndData(_, let body): "HEADERS(scripted block) + DATA(\(body.count) bytes)"
             }
         }
 
@@ -36,6 +39,8 @@ public final class ScriptedHTTP2Server: Sendable {
             case .reset(let code): Self.frame(type: 3, flags: 0, stream: stream, payload: Self.be32(code))
             case .status500: Self.frame(type: 1, flags: 0x05, stream: stream, payload: [0x8E])
             case .headers(let block): Self.frame(type: 1, flags: 0x05, stream: stream, payload: block.bytes)
+            case .headersAndData(let block, let body):
+                Self.frame(type: 1, flags: 0x04, stream: stream, payload: block.bytes) + Self.frame(type: 0, flags: 0x01, stream: stream, payload: body)
             }
         }
 

@@ -16,10 +16,11 @@ enum HTTP2RequestHeaders {
     /// The head, built here so that its headers are the only copy (the connection manager
     /// then edits them in place); nil when malformed. `endStream`: the HEADERS frame ends the
     /// request.
-    static func request(_ fields: HPACKHeaders, endStream: Bool) -> HTTPRequestHead? {
+    /// `contentLength`: the length the request declares, which its DATA must add up to (Tern
+    /// checks it: NIOHTTP2's check is off with its header validation).
+    static func request(_ fields: HPACKHeaders, endStream: Bool, contentLength: inout Int?) -> HTTPRequestHead? {
         var headers = HTTPHeaders()
         headers.reserveCapacity(fields.count + 4)
-        var hasContentLength = false
         var scheme = false
         var path: String?
         var authority: String?
@@ -47,7 +48,7 @@ enum HTTP2RequestHeaders {
                 if authority == nil { authority = value }
                 continue
             case 14 where name == "content-length":
-                hasContentLength = true
+                guard HTTP2FieldNames.noteContentLength(value, into: &contentLength) else { return nil }
             default:
                 break
             }
@@ -64,7 +65,7 @@ enum HTTP2RequestHeaders {
         }
         if let authority { headers.add(name: "host", value: authority) }  // every host field was skipped above
         // The upstream speaks HTTP/1.1: a body without content-length is sent chunked there.
-        if !endStream && !hasContentLength { headers.add(name: "transfer-encoding", value: "chunked") }
+        if !endStream && contentLength == nil { headers.add(name: "transfer-encoding", value: "chunked") }
         return HTTPRequestHead(version: .http2, method: HTTPMethod(rawValue: method), uri: target, headers: headers)
     }
 

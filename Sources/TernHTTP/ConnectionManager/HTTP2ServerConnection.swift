@@ -80,6 +80,8 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         // Tern checks request and trailer blocks itself while converting them
         // (HTTP2RequestHeaders), and builds the response blocks it sends.
         connectionConfig.headerBlockValidation = .disabled
+        // So does the content-length check: the codec counts DATA against it.
+        connectionConfig.contentLengthValidation = .disabled
         Self.applyFloodLimits(settings.floodLimits, to: &connectionConfig)
         var streamConfig = NIOHTTP2Handler.StreamConfiguration()
         Self.applyResetLimits(to: &streamConfig)

@@ -51,6 +51,10 @@ final class HTTP2StreamCodec: StreamCodec {
     var respondedWithHead = false
     /// The response ended before the request: its reset (NO_ERROR) is still to be sent.
     var awaitingRequestEnd = false
+    /// The request's `content-length`, and the DATA bytes received against it (RFC 9113
+    /// §8.1.1: a mismatch makes the request malformed).
+    var declaredLength: Int?
+    var receivedLength = 0
 
     init(id: HTTP2StreamID, server: HTTP2ServerConnection, sendWindow: Int) {
         self.id = id
@@ -74,6 +78,8 @@ final class HTTP2StreamCodec: StreamCodec {
             if !sawHead {
                 sawHead = true
                 onHead(headers.headers, endStream: headers.endStream)
+            } else if let declared = declaredLength, receivedLength != declared {
+                lengthMismatch()  // trailers end the request short of its content-length
             } else if !ignoringRequest, let stream, !stream.requestComplete {
                 // Trailing HEADERS always end the request (RFC 9113 §8.1).
                 guard let trailers = HTTP2RequestHeaders.trailers(headers.headers) else {
@@ -86,6 +92,13 @@ final class HTTP2StreamCodec: StreamCodec {
             }
         case .data(let data):
             consumed(HTTP2InboundWindow.flowControlledLength(data), endStream: data.endStream)
+            if let declared = declaredLength {
+                if case .byteBuffer(let buffer) = data.data { receivedLength += buffer.readableBytes }
+                if receivedLength > declared || (data.endStream && receivedLength != declared) {
+                    lengthMismatch()
+                    return
+                }
+            }
             if awaitingRequestEnd, !data.endStream { resetUnwantedRequest() }
             guard !ignoringRequest, let stream, !stream.requestComplete else { return }
             if case .byteBuffer(let buffer) = data.data, buffer.readableBytes > 0 {
@@ -123,7 +136,8 @@ final class HTTP2StreamCodec: StreamCodec {
     }
 
     private func onHead(_ fields: HPACKHeaders, endStream: Bool) {
-        guard let head = HTTP2RequestHeaders.request(fields, endStream: endStream) else {
+        guard let head = HTTP2RequestHeaders.request(fields, endStream: endStream, contentLength: &declaredLength),
+              !endStream || (declaredLength ?? 0) == 0 else {
             refuseMalformed()
             return
         }
@@ -131,6 +145,17 @@ final class HTTP2StreamCodec: StreamCodec {
         let s = ActiveStream(config: config, connection: connection, codec: self, workerState: workerState)
         stream = s
         s.onRequestHead(consume head, endStream: endStream, scan: scan)
+    }
+
+    /// DATA that does not add up to the request's content-length: malformed, whether or not the
+    /// response already went.
+    private func lengthMismatch() {
+        declaredLength = nil
+        if awaitingRequestEnd {
+            resetUnwantedRequest(.protocolError)
+        } else {
+            refuseMalformed()
+        }
     }
 
     /// A malformed request (RFC 9113 §8.1.1): RST_STREAM PROTOCOL_ERROR, and whatever the

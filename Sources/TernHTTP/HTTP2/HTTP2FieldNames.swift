@@ -44,4 +44,18 @@ enum HTTP2FieldNames {
         for byte in value.utf8 where byte == 0 || byte == 0x0A || byte == 0x0D { return false }
         return true
     }
+
+    /// A `content-length` value into `declared`: false when it is not digits or differs from
+    /// one seen before (RFC 9110 §8.6; the message is then malformed).
+    static func noteContentLength(_ value: String, into declared: inout Int?) -> Bool {
+        guard !value.isEmpty, value.utf8.count <= 18 else { return false }
+        var n = 0
+        for b in value.utf8 {
+            guard b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9") else { return false }
+            n = n * 10 + Int(b - UInt8(ascii: "0"))
+        }
+        if let declared, declared != n { return false }
+        declared = n
+        return true
+    }
 }

@@ -262,6 +262,8 @@ final class HTTP2ConnectionPool: UpstreamConnectionPool, UpstreamHTTPPool {
         // Tern checks the response blocks itself as it converts them (`HTTP2UpstreamHeaders`);
         // the request blocks it sends are its own, built from validated requests.
         connection.headerBlockValidation = .disabled
+        // Tern counts response DATA against content-length itself (HTTP2UpstreamStream).
+        connection.contentLengthValidation = .disabled
         connection.initialSettings = [
             HTTP2Setting(parameter: .enablePush, value: 0),
             HTTP2Setting(parameter: .initialWindowSize, value: settings.initialStreamWindowSize),

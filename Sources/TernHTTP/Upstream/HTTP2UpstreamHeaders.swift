@@ -35,6 +35,12 @@ enum HTTP2UpstreamHeaders {
     /// itself in the one pass that converts the block: NIOHTTP2's own validation is off on
     /// upstream connections, where it would also re-check the requests Tern built.
     static func response(_ fields: HPACKHeaders) -> HTTPResponseHead? {
+        var ignored: Int?
+        return response(fields, contentLength: &ignored)
+    }
+
+    /// The same, noting the `content-length` the response declares (nil when it declares none).
+    static func response(_ fields: HPACKHeaders, contentLength: inout Int?) -> HTTPResponseHead? {
         var status: Int?
         var headers = HTTPHeaders()
         headers.reserveCapacity(fields.count)
@@ -47,6 +53,8 @@ enum HTTP2UpstreamHeaders {
             }
             regularSeen = true
             guard HTTP2FieldNames.isValidRegularField(name, value) else { return nil }
+            if name.utf8.count == 14, name == "content-length",
+               !HTTP2FieldNames.noteContentLength(value, into: &contentLength) { return nil }
             headers.add(name: name, value: value)
         }
         guard let status, (100...999).contains(status) else { return nil }

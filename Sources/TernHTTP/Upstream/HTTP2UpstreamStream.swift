@@ -41,6 +41,11 @@ final class HTTP2UpstreamStream: UpstreamRequestStream {
     private var closePending = false
     /// In the connection's list of streams that got frames during the current read.
     var readThisRead = false
+    /// The request was HEAD: its response's content-length describes no body.
+    private var headRequest = false
+    /// The response's `content-length` and the DATA bytes received against it (RFC 9113 §8.1.1).
+    private var declaredLength: Int?
+    private var receivedLength = 0
 
     init(connection: HTTP2UpstreamConnection, stats: ClusterStats, worker: Int, receiveWindow: Int, sendWindow: Int) {
         self.connection = connection
@@ -56,6 +61,7 @@ final class HTTP2UpstreamStream: UpstreamRequestStream {
         guard !closed, id == nil else { return }
         let id = connection.register(self)
         self.id = id
+        headRequest = head.method == .HEAD
         let fields = HTTP2UpstreamHeaders.request(head, scheme: connection.scheme)
         if endStream { requestEnded = true }
         connection.write(HTTP2Frame(streamID: id, payload: .headers(.init(headers: fields, endStream: endStream))))
@@ -140,13 +146,22 @@ final class HTTP2UpstreamStream: UpstreamRequestStream {
         switch payload {
         case .headers(let h):
             if !sawFinalHead {
-                guard let head = HTTP2UpstreamHeaders.response(h.headers) else {
+                var length: Int?
+                guard let head = HTTP2UpstreamHeaders.response(h.headers, contentLength: &length) else {
                     fail(.protocolError)
                     return
                 }
                 // Informational heads (100 Continue) are not the response.
                 if head.status.code < 200 { return }
                 sawFinalHead = true
+                // A HEAD, 204 or 304 response's content-length describes no body here.
+                if !headRequest, head.status.code != 204, head.status.code != 304 {
+                    if h.endStream, let length, length > 0 {
+                        fail(.protocolError)
+                        return
+                    }
+                    declaredLength = length
+                }
                 if h.endStream {
                     responseEnded = true
                     let d = delegate
@@ -157,7 +172,8 @@ final class HTTP2UpstreamStream: UpstreamRequestStream {
                     delegate?.upstreamResponseHead(consume head, endStream: false)
                 }
             } else {
-                guard let trailers = HTTP2UpstreamHeaders.trailers(h.headers) else {
+                guard let trailers = HTTP2UpstreamHeaders.trailers(h.headers),
+                      declaredLength.map({ $0 == receivedLength }) ?? true else {
                     fail(.protocolError)
                     return
                 }
@@ -169,6 +185,13 @@ final class HTTP2UpstreamStream: UpstreamRequestStream {
                 return
             }
             returnWindow(HTTP2InboundWindow.flowControlledLength(d), endStream: d.endStream)
+            if let declared = declaredLength {
+                if case .byteBuffer(let buffer) = d.data { receivedLength += buffer.readableBytes }
+                if receivedLength > declared || (d.endStream && receivedLength != declared) {
+                    fail(.protocolError)
+                    return
+                }
+            }
             if case .byteBuffer(let buffer) = d.data, buffer.readableBytes > 0 {
                 stats.upstreamCxRxBytesTotal.inc(worker: worker, by: UInt64(buffer.readableBytes))
                 delegate?.upstreamResponseBody(buffer)
