@@ -19,8 +19,9 @@ enum HTTP2RequestHeaders {
     /// `contentLength`: the length the request declares, which its DATA must add up to (Tern
     /// checks it: NIOHTTP2's check is off with its header validation).
     static func request(_ fields: HPACKHeaders, endStream: Bool, contentLength: inout Int?) -> HTTPRequestHead? {
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(fields.count + 4)
+        // Built as an array and wrapped once: `HTTPHeaders.add` re-checks every name.
+        var headers: [(String, String)] = []
+        headers.reserveCapacity(fields.count + 2)
         var scheme = false
         var path: String?
         var authority: String?
@@ -52,7 +53,7 @@ enum HTTP2RequestHeaders {
             default:
                 break
             }
-            headers.add(name: name, value: value)
+            headers.append((name, value))
         }
         guard let method else { return nil }
         let target: String
@@ -63,22 +64,22 @@ enum HTTP2RequestHeaders {
             guard let path, !path.isEmpty, scheme else { return nil }
             target = path
         }
-        if let authority { headers.add(name: "host", value: authority) }  // every host field was skipped above
+        if let authority { headers.append(("host", authority)) }  // every host field was skipped above
         // The upstream speaks HTTP/1.1: a body without content-length is sent chunked there.
-        if !endStream && contentLength == nil { headers.add(name: "transfer-encoding", value: "chunked") }
-        return HTTPRequestHead(version: .http2, method: HTTPMethod(rawValue: method), uri: target, headers: headers)
+        if !endStream && contentLength == nil { headers.append(("transfer-encoding", "chunked")) }
+        return HTTPRequestHead(version: .http2, method: HTTPMethod(rawValue: method), uri: target, headers: HTTPHeaders(headers))
     }
 
     /// Trailing HEADERS as trailers; nil when malformed (a pseudo-header, or a field `request`
     /// would refuse).
     static func trailers(_ fields: HPACKHeaders) -> HTTPHeaders? {
-        var out = HTTPHeaders()
+        var out: [(String, String)] = []
         out.reserveCapacity(fields.count)
         for (name, value, _) in fields {
             guard name.utf8.first != UInt8(ascii: ":"), HTTP2FieldNames.isValidRegularField(name, value) else { return nil }
-            out.add(name: name, value: value)
+            out.append((name, value))
         }
-        return out
+        return HTTPHeaders(out)
     }
 
     /// No control character, space or DEL: every pseudo-header's grammar excludes them.

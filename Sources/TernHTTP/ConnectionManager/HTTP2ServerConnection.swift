@@ -23,7 +23,7 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
     var context: ChannelHandlerContext!
     var closed = false
     /// The open streams by id.
-    var streams: [HTTP2StreamID: HTTP2StreamCodec] = [:]
+    var streams = HTTP2StreamTable<HTTP2StreamCodec>()
     /// Streams done with this tick, kept alive until it ends.
     var retired: [HTTP2StreamCodec] = []
     /// Streams holding response frames until the tick ends.
@@ -160,7 +160,7 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         connection.onDrain = nil
         cancelTimer()
         // The streams still open end with the connection (NIOHTTP2 says nothing of them here).
-        for codec in Array(streams.values) { codec.closed(by: self) }
+        for codec in streams.all { codec.closed(by: self) }
         let s = config.stats
         s.downstreamCxActive.dec(worker: worker)
         s.downstreamCxHTTP2Active.dec(worker: worker)
@@ -218,7 +218,7 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
             }
             if let window = e.localInitialWindowSize { streams[e.streamID]?.sendBuffer.windowCreated(Int(window)) }
         case let e as NIOHTTP2BulkStreamWindowChangeEvent:
-            for codec in streams.values { codec.sendBuffer.windowShifted(by: e.delta) }
+            for codec in streams.all { codec.sendBuffer.windowShifted(by: e.delta) }
         case let e as ChannelEvent where e == .inputClosed:
             // As for HTTP/1.1: the client closing its side ends the connection.
             context.close(promise: nil)

@@ -21,7 +21,7 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler {
     var pool: HTTP2ConnectionPool?
     private var context: ChannelHandlerContext?
     /// Streams that sent their HEADERS, by id.
-    private var streams: [HTTP2StreamID: HTTP2UpstreamStream] = [:]
+    private var streams = HTTP2StreamTable<HTTP2UpstreamStream>()
     private var nextStreamID = HTTP2StreamID(1)
     /// Streams that got frames during the current read (told when it completes).
     private var readStreams: [HTTP2UpstreamStream] = []
@@ -250,7 +250,7 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler {
                 if let window = e.localInitialWindowSize { stream.sendBuffer.windowCreated(Int(window)) }
             }
         case let e as NIOHTTP2BulkStreamWindowChangeEvent:
-            for stream in streams.values { stream.sendBuffer.windowShifted(by: e.delta) }
+            for stream in streams.all { stream.sendBuffer.windowShifted(by: e.delta) }
         default:
             // NIOHTTP2's events end here; others go on.
             context.fireUserInboundEventTriggered(event)
@@ -261,7 +261,7 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler {
         isOpen = false
         cancelTimer()
         // The streams still open end with the connection (NIOHTTP2 says nothing of them here).
-        for stream in Array(streams.values) { stream.closed(reason: nil) }
+        for stream in streams.all { stream.closed(reason: nil) }
         stats.upstreamCxActive.dec(worker: worker)
         stats.upstreamCxDestroy.inc(worker: worker)
         if closedLocally {

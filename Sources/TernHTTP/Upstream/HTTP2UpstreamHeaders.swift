@@ -42,8 +42,8 @@ enum HTTP2UpstreamHeaders {
     /// The same, noting the `content-length` the response declares (nil when it declares none).
     static func response(_ fields: HPACKHeaders, contentLength: inout Int?) -> HTTPResponseHead? {
         var status: Int?
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(fields.count)
+        var headers: [(String, String)] = []  // wrapped once: `HTTPHeaders.add` re-checks every name
+        headers.reserveCapacity(fields.count + 2)
         var regularSeen = false
         for (name, value, _) in fields {
             if name.utf8.first == UInt8(ascii: ":") {
@@ -55,22 +55,16 @@ enum HTTP2UpstreamHeaders {
             guard HTTP2FieldNames.isValidRegularField(name, value) else { return nil }
             if name.utf8.count == 14, name == "content-length",
                !HTTP2FieldNames.noteContentLength(value, into: &contentLength) { return nil }
-            headers.add(name: name, value: value)
+            headers.append((name, value))
         }
         guard let status, (100...999).contains(status) else { return nil }
-        return HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers)
+        return HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: HTTPHeaders(headers))
     }
 
     /// Trailing HEADERS as trailers; nil when the block is malformed (any pseudo-header, or a
     /// field `response` would refuse).
     static func trailers(_ fields: HPACKHeaders) -> HTTPHeaders? {
-        var out = HTTPHeaders()
-        out.reserveCapacity(fields.count)
-        for (name, value, _) in fields {
-            guard name.utf8.first != UInt8(ascii: ":"), HTTP2FieldNames.isValidRegularField(name, value) else { return nil }
-            out.add(name: name, value: value)
-        }
-        return out
+        HTTP2RequestHeaders.trailers(fields)  // the same rules both ways
     }
 
     /// Trailers for a trailing HEADERS frame (names lowercased, connection-specific dropped).
