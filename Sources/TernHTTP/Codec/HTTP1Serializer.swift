@@ -36,6 +36,17 @@ enum HTTP1Serializer {
         }
     }
 
+    /// One chunk as three writes (size line, the data as it is, CRLF), for data too big to copy.
+    static func writeChunk(_ data: ByteBuffer, on context: ChannelHandlerContext) {
+        var size = context.channel.allocator.buffer(capacity: 12)
+        writeChunkHeader(size: data.readableBytes, into: &size)
+        context.write(NIOAny(size), promise: nil)
+        context.write(NIOAny(data), promise: nil)
+        context.write(NIOAny(crlf), promise: nil)
+    }
+
+    static let crlf = ByteBuffer(string: "\r\n")
+
     /// The size line of one chunk: `<hex>\r\n`.
     static func writeChunkHeader(size: Int, into buffer: inout ByteBuffer) {
         buffer.writeString(String(size, radix: 16))

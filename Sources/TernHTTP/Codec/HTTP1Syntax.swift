@@ -43,6 +43,14 @@ enum HTTP1Syntax {
 
     // MARK: - blocks and lines
 
+    /// Puts the bytes a parser held back (an incomplete head or line) in front of the new ones.
+    static func resume(_ held: inout ByteBuffer?, into buffer: inout ByteBuffer) {
+        guard var start = held else { return }
+        held = nil
+        start.writeImmutableBuffer(buffer)
+        buffer = start
+    }
+
     /// A head or trailer block without its blank line, once all of it is here.
     static func takeBlock(_ buffer: inout ByteBuffer) -> ByteBuffer? {
         let found: (body: Int, terminator: Int)? = buffer.withUnsafeReadableBytes { raw in

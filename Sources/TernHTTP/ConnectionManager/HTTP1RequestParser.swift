@@ -48,11 +48,7 @@ struct HTTP1RequestParser {
     /// The next part in `buffer` (consuming what it used), or nil when more bytes are needed.
     /// Once upgraded, nil: what is left in `buffer` belongs to the tunnel.
     mutating func next(_ buffer: inout ByteBuffer) throws(HTTPParserError) -> Part? {
-        if var start = held {
-            held = nil
-            start.writeImmutableBuffer(buffer)
-            buffer = start
-        }
+        HTTP1Syntax.resume(&held, into: &buffer)
         switch state {
         case .upgraded:
             return nil

@@ -31,7 +31,6 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     var responseIsHead = false
     /// The response being written uses chunked framing (decided in `frame`).
     var responseChunked = false
-    static let crlf = ByteBuffer(string: "\r\n")
     /// A bodyless request's stream is complete at its head; the parser still delivers its `.end`.
     var awaitingEnd = false
     var responseCloseDelimited = false
@@ -291,11 +290,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
             } else {
                 writePending()
                 if responseChunked {
-                    var size = context.channel.allocator.buffer(capacity: 12)
-                    HTTP1Serializer.writeChunkHeader(size: data.readableBytes, into: &size)
-                    context.write(wrapOutboundOut(size), promise: nil)
-                    context.write(wrapOutboundOut(data), promise: nil)
-                    context.write(wrapOutboundOut(Self.crlf), promise: nil)
+                    HTTP1Serializer.writeChunk(data, on: context)
                 } else {
                     context.write(wrapOutboundOut(data), promise: nil)
                 }

@@ -62,11 +62,7 @@ struct HTTP1ResponseParser {
     /// The next part in `buffer` (consuming what it used), or nil when more bytes are needed.
     /// After a 101 head and its end, nil: what is left in `buffer` belongs to the tunnel.
     mutating func next(_ buffer: inout ByteBuffer) throws(HTTPParserError) -> Part? {
-        if var start = held {
-            held = nil
-            start.writeImmutableBuffer(buffer)
-            buffer = start
-        }
+        HTTP1Syntax.resume(&held, into: &buffer)
         while true {
             switch state {
             case .idle:

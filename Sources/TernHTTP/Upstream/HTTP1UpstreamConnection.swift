@@ -70,11 +70,7 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
         guard let context, data.readableBytes > 0 else { return }
         stats.upstreamCxTxBytesTotal.inc(worker: worker, by: UInt64(data.readableBytes))
         if requestChunked {
-            var size = context.channel.allocator.buffer(capacity: 12)
-            HTTP1Serializer.writeChunkHeader(size: data.readableBytes, into: &size)
-            context.write(wrapOutboundOut(size), promise: nil)
-            context.write(wrapOutboundOut(data), promise: nil)
-            context.write(wrapOutboundOut(HTTP1ServerConnection.crlf), promise: nil)
+            HTTP1Serializer.writeChunk(data, on: context)
         } else {
             context.write(wrapOutboundOut(data), promise: nil)
         }
