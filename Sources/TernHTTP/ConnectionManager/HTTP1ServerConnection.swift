@@ -36,7 +36,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     var responseCloseDelimited = false
     /// Response bytes were written (or are pending) but not flushed yet.
     var unflushed = false
-    /// Response bytes held to go out with the next ones in one write (`writePending`).
+    /// A response head held to go out with its first body chunk in one write (`writePending`).
     var pendingOut: ByteBuffer?
 
     let workerState: HTTPWorkerState
@@ -255,8 +255,8 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
-    /// A small body joins the bytes of its head (or of its chunk framing) in one buffer: one
-    /// write through the pipeline instead of two or three, for a copy of at most this much.
+    /// A small first body chunk joins the bytes of its head in one buffer: one write through the
+    /// pipeline instead of two or three, for a copy of at most this much.
     static let coalescedBodyBytes = 8 * 1024
 
     func writeResponseHead(_ head: HTTPResponseHead, endStream: Bool) {
@@ -280,13 +280,14 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     func writeResponseBody(_ data: ByteBuffer, endStream: Bool) {
         if !responseIsHead, data.readableBytes > 0 {
             config.stats.downstreamCxTxBytesTotal.inc(worker: worker, by: UInt64(data.readableBytes))
-            if data.readableBytes <= Self.coalescedBodyBytes {
-                var out = pendingOut ?? context.channel.allocator.buffer(capacity: data.readableBytes + 16)
+            if var out = pendingOut, data.readableBytes <= Self.coalescedBodyBytes {
+                // The first chunk joins the head, and both go to the channel now: every byte from
+                // here on counts in its writability, which pauses the upstream for a slow client.
                 pendingOut = nil
                 if responseChunked { HTTP1Serializer.writeChunkHeader(size: data.readableBytes, into: &out) }
                 out.writeImmutableBuffer(data)
                 if responseChunked { out.writeStaticString("\r\n") }
-                pendingOut = out
+                context.write(wrapOutboundOut(out), promise: nil)
             } else {
                 writePending()
                 if responseChunked {
