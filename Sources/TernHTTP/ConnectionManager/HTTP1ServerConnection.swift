@@ -4,8 +4,9 @@ import TernCore
 import TernNetwork
 
 /// The HTTP/1.1 downstream codec of the connection manager: parses requests itself
-/// (`HTTP1RequestParser`) and turns their parts into streams one at a time, answers pipelined requests in order (later requests wait, and reading
-/// stops while they do), frames responses, and enforces connection-level limits and timeouts.
+/// (`HTTP1RequestParser`) and turns them into streams one at a time, answers pipelined requests
+/// in order (later requests wait, and reading stops while they do), frames responses, and
+/// enforces connection-level limits and timeouts.
 /// Malformed input gets 400 (431 for oversized headers) and a clean close.
 final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, RemovableChannelHandler, StreamCodec {
     typealias InboundIn = ByteBuffer
@@ -110,7 +111,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
             // Bytes sent right behind an upgrade request wait for the tunnel (a bounded amount:
             // the upstream's answer decides whether there will be one).
             if tunnelBytes == nil { tunnelBytes = buffer } else { tunnelBytes!.writeImmutableBuffer(buffer) }
-            if tunnelBytes!.readableBytes > Self.maxEarlyTunnelBytes { protocolError(.headerOverflow) }
+            if tunnelBytes!.readableBytes > Self.maxEarlyTunnelBytes { context.close(promise: nil) }
         }
     }
 

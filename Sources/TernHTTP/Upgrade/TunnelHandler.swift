@@ -94,9 +94,11 @@ final class TunnelHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
 extension TunnelHandler {
     /// Puts this tunnel end in place of an HTTP pipeline: `http` (the handler whose context is
-    /// given), its decoder and its encoder, if it has one, go; the tunnel stays. Order matters:
-    /// the HTTP handler goes before the decoder, so the bytes the decoder held back (sent right
-    /// after the upgrade) reach the tunnel rather than an HTTP handler.
+    /// given) and its decoder and encoder handlers, if it has them, go; the tunnel stays. Order
+    /// matters: the HTTP handler goes before a decoder, so the bytes the decoder held back (sent
+    /// right after the upgrade) reach the tunnel rather than an HTTP handler. Tern's own HTTP/1.1
+    /// handlers parse in place and hand their leftover bytes to `forward` instead; bytes the
+    /// partner forwarded before this end was in place go out now.
     func takeOver(
         from http: ChannelHandlerContext, decoder: (any (ChannelHandler & RemovableChannelHandler).Type)? = nil,
         encoder: (any (ChannelHandler & RemovableChannelHandler).Type)? = nil
