@@ -14,12 +14,9 @@ enum HTTP2ResponseHeaders {
         return out
     }
 
-    /// Trailers for a trailing HEADERS frame.
+    /// Trailers for a trailing HEADERS frame: the same rules as toward an upstream.
     static func trailerFields(_ trailers: HTTPHeaders) -> HPACKHeaders {
-        var out = HPACKHeaders()
-        out.reserveCapacity(trailers.count)
-        append(trailers, to: &out)
-        return out
+        HTTP2UpstreamHeaders.trailerFields(trailers)
     }
 
     private static func append(_ headers: HTTPHeaders, to out: inout HPACKHeaders) {
