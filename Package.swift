@@ -11,6 +11,7 @@ let http2: Target.Dependency = .product(name: "NIOHTTP2", package: "swift-nio-ht
 let protobuf: Target.Dependency = .product(name: "SwiftProtobuf", package: "swift-protobuf")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let atomics: Target.Dependency = .product(name: "Atomics", package: "swift-atomics")
+let hpack: Target.Dependency = .product(name: "NIOHPACK", package: "swift-nio-http2")
 let nioSSL: Target.Dependency = .product(name: "NIOSSL", package: "swift-nio-ssl")
 
 /// Release builds of Tern's own targets skip dynamic exclusivity checks (the data path is
@@ -50,7 +51,9 @@ let package = Package(
         ternTarget("TernServer", ["TernAdmin", "TernHTTP", "TernNetwork", "TernUpstream", "TernTransport", "TernConfig", "TernCore",
                                   protobuf, http1, logging, atomics]),
         ternTarget("TernAdmin", ["TernConfig", "TernCore", http1, logging]),
-        ternTarget("TernHTTP", ["TernNetwork", "TernUpstream", "TernTransport", "TernConfig", "TernCore", protobuf, http1, http2, logging]),
+        ternTarget("TernHTTP", ["TernHTTP2", "TernNetwork", "TernUpstream", "TernTransport", "TernConfig", "TernCore", protobuf, http1, http2, logging]),
+        // The HTTP/2 protocol engine: frames, HPACK, stream states, flow control.
+        ternTarget("TernHTTP2", [http2, hpack]),
         ternTarget("TernNetwork", ["TernUpstream", "TernTransport", "TernConfig", "TernCore", protobuf, logging]),
         ternTarget("TernUpstream", ["TernTransport", "TernConfig", "TernCore", http1, http2, logging]),
         // TLS transport sockets: the only target that imports NIOSSL (BoringSSL).
@@ -64,6 +67,7 @@ let package = Package(
         ternTests("TernCoreTests", ["TernCore"]),
         ternTests("TernConfigTests", ["TernConfig", "TernCore"]),
         ternTests("TernHTTPTests", ["TernHTTP", "TernNetwork", "TernUpstream", "TernConfig", "TernCore", http1, http2]),
+        ternTests("TernHTTP2Tests", ["TernHTTP2", http2, hpack]),
         ternTests("TernNetworkTests", ["TernNetwork", "TernUpstream", "TernTransport", "TernConfig", "TernCore", protobuf]),
         ternTests("TernUpstreamTests", ["TernUpstream", "TernConfig"]),
         ternTests("TernTransportTests", ["TernTransport", "TernConfig", "TernCore"]),

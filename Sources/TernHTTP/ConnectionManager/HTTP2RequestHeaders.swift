@@ -2,10 +2,9 @@ internal import NIOHPACK
 import NIOHTTP1
 
 /// A downstream stream's request HEADERS as the HTTP/1-shaped parts the connection manager
-/// works on, checked in the one pass that converts them. NIOHTTP2's own header validation is off
-/// on downstream connections: it walked every block a second time, and checked every response
-/// block Tern built as well. A block that breaks RFC 9113 §8.2–8.3 is malformed (nil), which
-/// the stream answers with RST_STREAM PROTOCOL_ERROR, as NIOHTTP2 did:
+/// works on, checked in the one pass that converts them (the codec leaves header semantics to
+/// this layer). A block that breaks RFC 9113 §8.2–8.3 is malformed (nil), which the stream
+/// answers with RST_STREAM PROTOCOL_ERROR:
 /// - pseudo-header fields only before the regular ones, each at most once, only the request's
 ///   (`:method`, `:scheme`, `:authority`, `:path`; Tern does not offer extended CONNECT), with no
 ///   control character, space or DEL in the value (`:path` becomes an HTTP/1.1 request line);
@@ -16,8 +15,8 @@ enum HTTP2RequestHeaders {
     /// The head, built here so that its headers are the only copy (the connection manager
     /// then edits them in place); nil when malformed. `endStream`: the HEADERS frame ends the
     /// request.
-    /// `contentLength`: the length the request declares, which its DATA must add up to (Tern
-    /// checks it: NIOHTTP2's check is off with its header validation).
+    /// `contentLength`: the length the request declares, which its DATA must add up to (the
+    /// stream counts it).
     static func request(_ fields: HPACKHeaders, endStream: Bool, contentLength: inout Int?) -> HTTPRequestHead? {
         // Built as an array and wrapped once: `HTTPHeaders.add` re-checks every name.
         var headers: [(String, String)] = []

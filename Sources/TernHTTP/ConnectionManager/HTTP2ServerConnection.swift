@@ -4,23 +4,24 @@ import Glibc
 import NIOCore
 internal import NIOHTTP2
 import TernCore
+import TernHTTP2
 import TernNetwork
 
-/// The HTTP/2 (h2c, prior knowledge, or h2 over TLS) downstream connection: the handler after
-/// NIOHTTP2's connection handler, which runs without a stream multiplexer. NIOHTTP2 keeps the
-/// protocol (framing, HPACK, stream states, flow-control accounting) and hands every frame here;
-/// this handler dispatches a stream's frames to its `HTTP2StreamCodec` (and so one
-/// `ActiveStream`), returns the connection's flow-control window, flushes once per event-loop
-/// tick, and owns the connection's stats, protocol errors and drain. Everything stays on the
-/// connection's event loop.
-final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTP2Frame
-    typealias OutboundOut = HTTP2Frame
+/// The HTTP/2 (h2c, prior knowledge, or h2 over TLS) downstream connection: the delegate of
+/// Tern's `HTTP2Codec`, and the handler after it. The codec keeps the protocol (framing, HPACK,
+/// stream states, flow-control accounting) and hands every frame here by direct call; this
+/// dispatches a stream's frames to its `HTTP2StreamCodec` (and so one `ActiveStream`), returns
+/// the connection's flow-control window, flushes once per event-loop tick, and owns the
+/// connection's stats, protocol errors and drain. Everything stays on the connection's event loop.
+final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, RemovableChannelHandler, HTTP2CodecDelegate {
+    typealias InboundIn = ByteBuffer
 
     let config: HTTPConnectionManagerConfig
     let connection: DownstreamConnection
     let workerState: HTTPWorkerState
     var context: ChannelHandlerContext!
+    /// The protocol engine just before this handler; frames go to it by direct call.
+    var codec: HTTP2Codec!
     var closed = false
     /// The open streams by id.
     var streams = HTTP2StreamTable<HTTP2StreamCodec>()
@@ -66,39 +67,29 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
     }
 
     /// Adds the HTTP/2 codec to a connection's pipeline (after the bytes that chose it, if any,
-    /// were seen by the detector: NIOHTTP2 reads the client preface itself).
+    /// were seen by the detector: the codec reads the client preface itself).
     static func addHandlers(to pipeline: ChannelPipeline.SynchronousOperations, position: ChannelPipeline.SynchronousOperations.Position,
                             config: HTTPConnectionManagerConfig, connection: DownstreamConnection,
                             countsConnection: Bool = true) throws {
         let settings = config.http2
-        var connectionConfig = NIOHTTP2Handler.ConnectionConfiguration()
-        connectionConfig.initialSettings = [
-            HTTP2Setting(parameter: .maxConcurrentStreams, value: settings.maxConcurrentStreams),
-            HTTP2Setting(parameter: .initialWindowSize, value: settings.initialStreamWindowSize),
-            HTTP2Setting(parameter: .maxHeaderListSize, value: config.maxRequestHeadersBytes),
-        ]
-        // Tern checks request and trailer blocks itself while converting them
-        // (HTTP2RequestHeaders), and builds the response blocks it sends.
-        connectionConfig.headerBlockValidation = .disabled
-        // So does the content-length check: the codec counts DATA against it.
-        connectionConfig.contentLengthValidation = .disabled
-        Self.applyFloodLimits(settings.floodLimits, to: &connectionConfig)
-        var streamConfig = NIOHTTP2Handler.StreamConfiguration()
-        Self.applyResetLimits(to: &streamConfig)
+        var codecConfig = HTTP2CodecConfiguration(role: .server)
+        codecConfig.maxConcurrentStreams = settings.maxConcurrentStreams
+        codecConfig.initialWindowSize = settings.initialStreamWindowSize
+        codecConfig.maxHeaderListSize = config.maxRequestHeadersBytes
+        Self.applyResetLimits(to: &codecConfig)
         let server = HTTP2ServerConnection(config: config, connection: connection, countsConnection: countsConnection)
         // Envoy's flood limits look at the frames on the wire, so they sit on the socket side
-        // of NIOHTTP2 (which sees the client preface first through them).
+        // of the codec (which sees the client preface first through them).
         let flood = HTTP2FloodHandler(limits: settings.floodLimits, stats: settings.codecStats, worker: connection.worker.index) {
             [weak server] _ in server?.closedLocally = true
         }
         server.flood = flood
-        // No multiplexer: frames and stream events come to `server`.
-        let handler = NIOHTTP2Handler(mode: .server, connectionConfiguration: connectionConfig, streamConfiguration: streamConfig)
-        let coalescer = CoalescingFlushHandler()
+        let codec = HTTP2Codec(configuration: codecConfig)
+        codec.delegate = server
+        server.codec = codec
         try pipeline.addHandler(flood, position: position)
-        try pipeline.addHandler(coalescer, position: .after(flood))
-        try pipeline.addHandler(handler, position: .after(coalescer))
-        try pipeline.addHandler(server, position: .after(handler))
+        try pipeline.addHandler(codec, position: .after(flood))
+        try pipeline.addHandler(server, position: .after(codec))
     }
 
     var worker: Int { connection.worker.index }
@@ -129,7 +120,8 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         guard !closed, !draining else { return }
         draining = true
         cancelTimer()
-        context.writeAndFlush(wrapOutboundOut(Self.goAway(.maxID)), promise: nil)
+        codec.write(Self.goAway(.maxID), promise: nil)
+        codec.flush()
         if openStreams == 0 {
             finishDrain()
             return
@@ -142,7 +134,8 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         finishing = true
         // Closing only once this is written: everything before it is then written too.
         let written = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(Self.goAway(lastStreamID)), promise: written)
+        codec.write(Self.goAway(lastStreamID), promise: written)
+        codec.flush()
         written.futureResult.assumeIsolated().whenComplete { [self] _ in
             if !self.closed {
                 self.closedLocally = true
@@ -159,8 +152,9 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         closed = true
         connection.onDrain = nil
         cancelTimer()
-        // The streams still open end with the connection (NIOHTTP2 says nothing of them here).
-        for codec in streams.all { codec.closed(by: self) }
+        codec = nil
+        // The streams still open end with the connection (the codec says nothing of them here).
+        for stream in streams.all { stream.closed(by: self) }
         let s = config.stats
         s.downstreamCxActive.dec(worker: worker)
         s.downstreamCxHTTP2Active.dec(worker: worker)
@@ -171,8 +165,7 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
 
     // MARK: - frames
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
+    func http2Received(_ frame: HTTP2Frame) {
         let id = frame.streamID
         if id == .rootStream {
             connectionFrame(frame.payload)
@@ -182,7 +175,7 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
             codec.receive(frame.payload)
             return
         }
-        // A new stream's HEADERS (NIOHTTP2 passes on only frames its stream states allow; a
+        // A new stream's HEADERS (the codec passes on only frames its stream states allow; a
         // frame for a stream already gone never opens another).
         guard case .headers = frame.payload, id > lastStreamID else { return }
         openStream(id)?.receive(frame.payload)
@@ -194,7 +187,7 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
             peerInitialWindowSize = setting.value
         }
         // The client's preface is in: open the connection window to the configured size
-        // (NIOHTTP2 starts every connection at the protocol's 65535).
+        // (every connection starts at the protocol's 65535).
         if !sentInitialConnectionWindow {
             sentInitialConnectionWindow = true
             if let increment = connectionWindow.initialIncrement {
@@ -204,37 +197,31 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         }
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        switch event {
-        case let e as NIOHTTP2WindowUpdatedEvent:
-            windowUpdated(e)
-        case let e as StreamClosedEvent:
-            if let codec = streams[e.streamID] { codec.closed(by: self) }
-        case let e as NIOHTTP2StreamCreatedEvent:
-            // A stream NIOHTTP2 opened and will close without passing its HEADERS on (they
-            // broke the protocol) still counts, as Envoy counts it, for drain and resets.
-            if streams[e.streamID] == nil, e.streamID > lastStreamID {
-                _ = openStream(e.streamID)
-            }
-            if let window = e.localInitialWindowSize { streams[e.streamID]?.sendBuffer.windowCreated(Int(window)) }
-        case let e as NIOHTTP2BulkStreamWindowChangeEvent:
-            for codec in streams.all { codec.sendBuffer.windowShifted(by: e.delta) }
-        case let e as ChannelEvent where e == .inputClosed:
-            // As for HTTP/1.1: the client closing its side ends the connection.
-            context.close(promise: nil)
-            context.fireUserInboundEventTriggered(event)
-        default:
-            // NIOHTTP2's events end here; others go on.
-            context.fireUserInboundEventTriggered(event)
-        }
+    func http2StreamClosed(_ id: HTTP2StreamID, reason: HTTP2ErrorCode?) {
+        streams[id]?.closed(by: self)
     }
 
-    private func windowUpdated(_ event: NIOHTTP2WindowUpdatedEvent) {
-        if event.streamID == .rootStream {
-            if let inbound = event.inboundWindowSize { returnConnectionWindow(inbound) }
-            return
+    /// Streams the codec resets for the client's errors close next; nothing to add here.
+    func http2StreamFailed(_ id: HTTP2StreamID, _ failure: HTTP2StreamFailure) {}
+
+    func http2SendWindowChanged(_ id: HTTP2StreamID, window: Int) {
+        streams[id]?.sendWindowReported(window)
+    }
+
+    func http2InitialSendWindowChanged(by delta: Int) {
+        for stream in streams.all { stream.sendBuffer.windowShifted(by: delta) }
+    }
+
+    func http2ConnectionWindowConsumed(remaining window: Int) {
+        returnConnectionWindow(window)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let e = event as? ChannelEvent, e == .inputClosed {
+            // As for HTTP/1.1: the client closing its side ends the connection.
+            context.close(promise: nil)
         }
-        if let outbound = event.outboundWindowSize { streams[event.streamID]?.sendWindowReported(outbound) }
+        context.fireUserInboundEventTriggered(event)
     }
 
     private func returnConnectionWindow(_ window: Int) {
@@ -248,7 +235,7 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
     var eventLoop: any EventLoop { context.eventLoop }
 
     func write(_ frame: HTTP2Frame, promise: EventLoopPromise<Void>?) {
-        context.write(wrapOutboundOut(frame), promise: promise)
+        codec?.write(frame, promise: promise)
     }
 
     /// One flush once the event loop has handled every socket ready now, for everything the
@@ -263,7 +250,7 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
                 holding.removeAll(keepingCapacity: true)
             }
             retired.removeAll(keepingCapacity: true)
-            if !closed { context.flush() }
+            if !closed { codec?.flush() }
         }
     }
 
@@ -317,9 +304,8 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // NIOHTTP2 has already sent GOAWAY for a connection error (a bad preface: HTTP/1.1 sent
-        // to an HTTP/2-only listener); stream errors only reset their stream.
-        if error is NIOHTTP2Errors.StreamError { return }
+        // The codec has already sent GOAWAY for a connection error (a bad preface: HTTP/1.1 sent
+        // to an HTTP/2-only listener) and is closing.
         guard !closed else { return }
         // The client reset the connection (a client that exits with bytes unread sends RST):
         // a remote close, not a protocol error.

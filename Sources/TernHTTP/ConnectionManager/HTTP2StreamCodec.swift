@@ -11,17 +11,17 @@ import TernNetwork
 /// protocols; DATA and trailing HEADERS become body and trailers. The response goes back as
 /// HEADERS, DATA and trailing HEADERS with the connection-specific headers HTTP/2 forbids removed.
 ///
-/// A stream is a plain object, not a child channel: NIOHTTP2 runs without its multiplexer, so a
+/// A stream is a plain object, not a child channel: the codec has no multiplexer, so a
 /// stream costs no channel, pipeline or promise of its own. That makes the stream's flow control
 /// Tern's: it returns the request bytes it consumed with WINDOW_UPDATE (holding them while reads
 /// are disabled, so a client that outruns the upstream stops after one window), and it is
-/// writable while NIOHTTP2 holds little of its response unsent (`HTTP2StreamSendBuffer`).
+/// writable while the codec holds little of its response unsent (`HTTP2StreamSendBuffer`).
 final class HTTP2StreamCodec: StreamCodec {
     let id: HTTP2StreamID
     let config: HTTPConnectionManagerConfig
     let connection: DownstreamConnection
     let workerState: HTTPWorkerState
-    /// The connection owns the stream: its table holds it until NIOHTTP2 closed the stream and
+    /// The connection owns the stream: its table holds it until the codec closed the stream and
     /// the active stream is done with it, and then until the end of the event-loop tick (so a
     /// call that ends the stream never returns into a freed object).
     unowned(unsafe) let server: HTTP2ServerConnection
@@ -34,17 +34,23 @@ final class HTTP2StreamCodec: StreamCodec {
     var reads = HTTP2ReadGate()
     /// Request bytes consumed and not yet given back to the client with WINDOW_UPDATE.
     var window: HTTP2InboundWindow
-    /// The response body NIOHTTP2 holds unsent (windows closed, socket full).
+    /// The response body the codec holds unsent (windows closed).
     var sendBuffer: HTTP2StreamSendBuffer
-    /// The response's last frame was handed to NIOHTTP2.
+    /// The response's last frame was handed to the codec.
     var responseEnded = false
-    /// The response head and body chunk not yet handed to NIOHTTP2 (see `writeResponseHead`).
+    /// The response head and body chunk not yet handed to the codec (see `writeResponseHead`).
     var heldHead: HPACKHeaders?
     var heldBody: ByteBuffer?
+    /// What is held ends the response: it came before the request ended, and waits for the
+    /// tick to end so a frame of the same read that breaks the protocol resets the stream
+    /// without it (the client hears the error, not a response to a request it broke).
+    var heldEnd = false
+    /// The RST_STREAM (NO_ERROR) that stops the request is on its way.
+    var resetScheduled = false
     var waitingForTick = false
     /// Frames written without a flood-count promise, counted on the next frame that has one.
     var untrackedFrames = 0
-    /// NIOHTTP2 closed the stream (both sides ended, or a reset).
+    /// The codec closed the stream (both sides ended, or a reset).
     var closed = false
     let createdAt = NIODeadline.now()
     /// A response head was written: the stream has a response code (Envoy's premature-reset test).
@@ -106,24 +112,13 @@ final class HTTP2StreamCodec: StreamCodec {
             }
             // The stream may have finished (a local reply) while the body was handed over.
             if data.endStream, let s = self.stream, !s.requestComplete { s.onRequestEnd(nil) }
-        case .windowUpdate(let increment) where awaitingRequestEnd:
-            // NIOHTTP2 ignores WINDOW_UPDATE once this side of the stream ended (one may have
-            // been in flight), so the two that are errors in any state are caught here: a zero
-            // increment, and a window pushed past 2^31-1 (RFC 9113 §6.9, §6.9.1).
-            if increment == 0 {
-                resetUnwantedRequest(.protocolError)
-            } else if sendBuffer.window + increment > Int(Int32.max) {
-                resetUnwantedRequest(.flowControlError)
-            } else {
-                sendBuffer.windowShifted(by: increment)
-            }
         default:
             break
         }
     }
 
     /// Gives request bytes back to the client once half the stream's window was consumed (as
-    /// NIOHTTP2's own window manager does), unless the client will send no more.
+    /// NIOHTTP2's window manager does), unless the client will send no more.
     private func consumed(_ bytes: Int, endStream: Bool) {
         guard !endStream, !closed else {
             window.reset()
@@ -172,13 +167,14 @@ final class HTTP2StreamCodec: StreamCodec {
         server.requestFlush()
     }
 
-    /// NIOHTTP2 closed the stream: both sides ended, the client reset it, or the connection went.
+    /// The codec closed the stream: both sides ended, the client reset it, or the connection went.
     func closed(by server: HTTP2ServerConnection) {
         guard !closed else { return }
         closed = true
         reads.drop()
         heldHead = nil
         heldBody = nil
+        heldEnd = false
         // Closed before the response finished: the client reset the stream, or the connection
         // went. (A stream that ended normally closes as its last frame is written, before the
         // active stream has heard it is complete; that is not a reset.)
@@ -225,7 +221,13 @@ final class HTTP2StreamCodec: StreamCodec {
         let fields = HTTP2ResponseHeaders.fields(head)
         if endStream {
             responseEnded = true
-            emit(.headers(.init(headers: fields, endStream: true)), last: true)
+            if requestOpen {
+                heldHead = fields
+                heldEnd = true
+                waitForTick()
+            } else {
+                emit(.headers(.init(headers: fields, endStream: true)), last: true)
+            }
         } else {
             heldHead = fields
             waitForTick()
@@ -244,14 +246,14 @@ final class HTTP2StreamCodec: StreamCodec {
         if let held = heldBody {
             heldBody = nil
             if endStream, data.readableBytes == 0 {
-                emitData(held, endStream: true, last: true)
+                endResponse(with: held)
                 server.requestFlush()
                 return
             }
             emitData(held, endStream: false, last: false)
         }
         if endStream {
-            emitData(data, endStream: true, last: true)
+            endResponse(with: data)
         } else {
             heldBody = data
             waitForTick()
@@ -270,16 +272,35 @@ final class HTTP2StreamCodec: StreamCodec {
         server.requestFlush()
     }
 
+    /// The response's last DATA: held while the request is still open (see `heldEnd`).
+    private func endResponse(with data: ByteBuffer) {
+        if requestOpen {
+            heldBody = data
+            heldEnd = true
+            waitForTick()
+        } else {
+            emitData(data, endStream: true, last: true)
+        }
+    }
+
+    /// The request has not ended yet.
+    private var requestOpen: Bool {
+        guard let stream else { return false }
+        return !stream.requestComplete
+    }
+
     /// The tick is ending: what is held goes out.
     func releaseHeld() {
         waitingForTick = false
         let body = heldBody
+        let end = heldEnd
         heldBody = nil
+        heldEnd = false
         if let fields = heldHead {
             heldHead = nil
-            emit(.headers(.init(headers: fields, endStream: false)), last: body == nil)
+            emit(.headers(.init(headers: fields, endStream: end && body == nil)), last: body == nil)
         }
-        if let body { emitData(body, endStream: false, last: true) }
+        if let body { emitData(body, endStream: end, last: true) }
     }
 
     private func waitForTick() {
@@ -324,6 +345,7 @@ final class HTTP2StreamCodec: StreamCodec {
         reads.drop()
         heldHead = nil
         heldBody = nil
+        heldEnd = false
         guard !closed else {
             server.release(self)
             return
@@ -349,7 +371,7 @@ final class HTTP2StreamCodec: StreamCodec {
             // Not right away: the reset goes with the next body frame, or after a short grace
             // if the client sends nothing. Until then the stream stays half-closed, so a frame
             // that breaks the protocol (a body longer than its content-length, a zero
-            // WINDOW_UPDATE, DATA after the client's own reset) still gets NIOHTTP2's error
+            // WINDOW_UPDATE, DATA after the client's own reset) still gets the codec's error
             // rather than being ignored on a stream already reset. A client that ends its
             // request in time (END_STREAM or trailers) closes the stream with no reset at all.
             server.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: Self.requestEndGrace) { [self] in
@@ -363,11 +385,34 @@ final class HTTP2StreamCodec: StreamCodec {
     /// the RST_STREAM (NO_ERROR) that tells the client to stop. A client still sending gets it
     /// at its next DATA frame anyway; the wait only bounds how long a silent one holds a slot.
     static let requestEndGrace = TimeAmount.seconds(1)
+    /// How long the RST_STREAM (NO_ERROR) for a client still sending waits for frames already
+    /// in flight: long enough for a burst the client wrote at once, short against a body.
+    static let resetSettleTime = TimeAmount.milliseconds(20)
 
     /// The response is complete and the rest of the request is not wanted: RST_STREAM with
     /// NO_ERROR, as Envoy's codec sends it (or the error of a frame that broke the protocol).
     private func resetUnwantedRequest(_ code: HTTP2ErrorCode = .noError) {
         guard awaitingRequestEnd, !closed else { return }
+        if code == .noError {
+            // Not at once: frames the client already sent (trailers without END_STREAM, a body
+            // past its content-length) are judged first and get their own error instead, and a
+            // response still held goes out first.
+            if !resetScheduled {
+                resetScheduled = true
+                server.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: Self.resetSettleTime) { [self] in
+                    if awaitingRequestEnd, !closed { writeReset(.noError) }
+                }
+            }
+            return
+        }
+        // The error replaces whatever was still to go.
+        heldHead = nil
+        heldBody = nil
+        heldEnd = false
+        writeReset(code)
+    }
+
+    private func writeReset(_ code: HTTP2ErrorCode) {
         awaitingRequestEnd = false
         server.write(HTTP2Frame(streamID: id, payload: .rstStream(code)), promise: nil)
         server.requestFlush()

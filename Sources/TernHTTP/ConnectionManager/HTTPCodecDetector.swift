@@ -5,7 +5,7 @@ import TernNetwork
 /// decides ("h2" or "http/1.1"); otherwise the first bytes of the connection do.
 /// The HTTP/2 client preface (`PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n`) selects HTTP/2, anything
 /// else HTTP/1.1. The detector then installs the chosen codec behind itself, hands it every
-/// byte it saw (the preface included: NIOHTTP2 checks it) and removes itself, so an HTTP/1.1
+/// byte it saw (the preface included: the HTTP/2 codec checks it) and removes itself, so an HTTP/1.1
 /// connection pays for detection once, on its first read, and never per request.
 final class HTTPCodecDetector: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer

@@ -2,8 +2,8 @@ import NIOCore
 import TernCore
 
 /// Envoy's HTTP/2 flood limits on one downstream connection. It sits between the socket and
-/// NIOHTTP2's handler and only looks at frame headers: inbound, the empty-frame, PRIORITY and
-/// WINDOW_UPDATE limits are checked before NIOHTTP2 sees the frame; outbound, every frame written
+/// the HTTP/2 codec and only looks at frame headers: inbound, the empty-frame, PRIORITY and
+/// WINDOW_UPDATE limits are checked before the codec sees the frame; outbound, every frame written
 /// is counted until the socket has taken it, so a client that stops reading while it makes Tern
 /// queue PING or SETTINGS ACKs (or responses) is found at `max_outbound_control_frames` /
 /// `max_outbound_frames` instead of growing Tern's memory.
@@ -30,7 +30,7 @@ final class HTTP2FloodHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The highest stream the client opened, for the GOAWAY.
     private var lastStreamID: UInt32 = 0
     private var context: ChannelHandlerContext?
-    /// Frames NIOHTTP2 wrote since the last flush (counted, not yet given a release marker).
+    /// Frames the codec wrote since the last flush (counted, not yet given a release marker).
     private var unflushedFrames = 0
     private var unflushedControlFrames = 0
 
@@ -66,7 +66,7 @@ final class HTTP2FloodHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return found == nil
         }
         if let found {
-            // NIOHTTP2 still gets the frames up to the offending one: a protocol error among
+            // The codec still gets the frames up to the offending one: a protocol error among
             // them (a window overflow, say) then ends the connection with its own, more exact
             // GOAWAY, as an HTTP/2 conformance suite expects.
             if let upTo = bytes.getSlice(at: bytes.readerIndex, length: min(foundEnd, bytes.readableBytes)) {
@@ -111,8 +111,8 @@ final class HTTP2FloodHandler: ChannelDuplexHandler, RemovableChannelHandler {
         _ = outbound.scan(bytes) { frame in
             constraints.sent(frame)
             // HEADERS and DATA were counted when the stream wrote them (`trackStreamFrames`):
-            // NIOHTTP2 holds them while the channel is not writable, where this handler would
-            // not see them pile up. Everything else NIOHTTP2 makes itself, and is counted here.
+            // the codec holds them while their windows are closed, where this handler would
+            // not see them pile up. Everything else the codec makes itself, and is counted here.
             if HTTP2ProtocolConstraints.isStreamFrame(frame) { return true }
             constraints.queued(frame)
             frames += 1
@@ -145,8 +145,8 @@ final class HTTP2FloodHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.flush()
     }
 
-    /// HEADERS and DATA frames a stream hands to NIOHTTP2, the last of them written with the
-    /// promise returned here: all count until NIOHTTP2 completes that write (NIOHTTP2 writes a
+    /// HEADERS and DATA frames a stream hands to the codec, the last of them written with the
+    /// promise returned here: all count until the codec completes that write (the codec writes a
     /// stream's frames in order, so the earlier ones are then on the socket too, or dropped with
     /// the stream).
     func trackStreamFrames(_ frames: Int) -> EventLoopPromise<Void>? {
@@ -166,7 +166,7 @@ final class HTTP2FloodHandler: ChannelDuplexHandler, RemovableChannelHandler {
         violated = true
         count(violation)
         onViolation(violation)
-        // Not from inside NIOHTTP2's write: it may be in the middle of emitting a batch.
+        // Not from inside the codec's write: it may be in the middle of emitting a batch.
         context.eventLoop.assumeIsolated().execute { context.close(promise: nil) }
     }
 

@@ -2,7 +2,7 @@ import NIOCore
 
 /// Finds HTTP/2 frame headers in a byte stream that arrives (or leaves) in arbitrary pieces,
 /// without copying it: the flood limits need each frame's type, flags, length and padding before
-/// NIOHTTP2 parses it, and the count of frames written. A pure value, one per direction.
+/// the codec parses it, and the count of frames written. A pure value, one per direction.
 struct HTTP2FrameScanner {
     /// One frame's 9-byte header, plus the padding (the pad-length byte included, as nghttp2
     /// counts it) of a padded DATA or HEADERS frame.
@@ -24,7 +24,7 @@ struct HTTP2FrameScanner {
         var isEndStream: Bool { (type == Self.data || type == Self.headers) && flags & Self.endStream != 0 }
     }
 
-    /// Bytes of the client preface still to skip (inbound only: NIOHTTP2 checks it).
+    /// Bytes of the client preface still to skip (inbound only: the codec checks it).
     private var prefaceLeft: Int
     /// Payload bytes of the current frame still to skip.
     private var remaining = 0

@@ -1,8 +1,8 @@
 internal import NIOHTTP2
 
-/// When Tern gives an HTTP/2 peer its flow-control window back (NIOHTTP2 keeps the windows'
+/// When Tern gives an HTTP/2 peer its flow-control window back (the codec keeps the windows'
 /// accounting; without its stream multiplexer the WINDOW_UPDATEs are Tern's to send). The rule is
-/// NIOHTTP2's own window manager's: once at most half of the target is left, top it up.
+/// NIOHTTP2's window manager's: once at most half of the target is left, top it up.
 struct HTTP2InboundWindow {
     /// The window the peer should have: SETTINGS_INITIAL_WINDOW_SIZE for a stream, the
     /// configured `initial_connection_window_size` for the connection.
@@ -23,7 +23,7 @@ struct HTTP2InboundWindow {
     /// The peer will send no more on this window.
     mutating func reset() { unacknowledged = 0 }
 
-    /// For the connection, from NIOHTTP2's view of the window the peer has left: the increment
+    /// For the connection, from the codec's view of the window the peer has left: the increment
     /// that tops it up to the target, once it is at most half of it.
     func increment(forRemaining window: Int) -> Int? {
         guard window < target else { return nil }

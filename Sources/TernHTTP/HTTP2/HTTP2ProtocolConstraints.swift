@@ -63,7 +63,7 @@ struct HTTP2ProtocolConstraints {
         }
     }
 
-    /// Frames a stream writes (and NIOHTTP2 may hold back): HEADERS (with its CONTINUATIONs) and DATA.
+    /// Frames a stream writes (and the codec may hold back): HEADERS (with its CONTINUATIONs) and DATA.
     static func isStreamFrame(_ frame: Frame) -> Bool {
         frame.type == Frame.headers || frame.type == Frame.continuation || frame.type == Frame.data
     }

@@ -34,12 +34,13 @@ extension HTTP2ServerConnection {
         cancelTimer()
         closedLocally = true
         config.http2.codecStats?.goawaySent.inc(worker: worker)
-        // Not from inside NIOHTTP2's stream-close callback that got us here.
+        // Not from inside the codec's stream-close callback that got us here.
         context.eventLoop.assumeIsolated().execute { [self] in
             guard !self.closed else { return }
             let frame = HTTP2Frame(streamID: .rootStream,
                                    payload: .goAway(lastStreamID: lastStreamID, errorCode: code, opaqueData: nil))
-            context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+            codec?.write(frame, promise: nil)
+            codec?.flush()
             context.close(promise: nil)
         }
     }

@@ -2,6 +2,7 @@ import NIOCore
 internal import NIOHTTP2
 import NIOPosix
 import TernCore
+import TernHTTP2
 import TernUpstream
 
 /// A worker's HTTP/2 connections to one host at one priority (Envoy's HTTP/2 pool): requests
@@ -206,13 +207,16 @@ final class HTTP2ConnectionPool: UpstreamConnectionPool, UpstreamHTTPPool {
         let configuredMaxRequests = cluster.maxRequestsPerConnection
         let addCodec: @Sendable (any Channel) throws -> Void = { channel in
             let sync = channel.pipeline.syncOperations
-            try sync.addHandler(CoalescingFlushHandler())
-            try sync.addHandler(Self.http2Handler(settings: settings, eventLoop: channel.eventLoop))
-            try sync.addHandler(HTTP2UpstreamConnection(
+            let codec = HTTP2Codec(configuration: Self.codecConfiguration(settings))
+            let connection = HTTP2UpstreamConnection(
                 host: host, stats: stats, worker: w, scheme: scheme,
                 maxConcurrentStreams: settings.maxConcurrentStreams, maxRequests: maxRequests,
                 configuredMaxRequests: configuredMaxRequests, connectionWindow: settings.initialConnectionWindowSize,
-                streamWindow: settings.initialStreamWindowSize))
+                streamWindow: settings.initialStreamWindowSize)
+            codec.delegate = connection
+            connection.codec = codec
+            try sync.addHandler(codec)
+            try sync.addHandler(connection)
         }
         let connected = UpstreamConnector.connect(on: eventLoop, to: host, cluster: cluster, alpnFallback: ["h2"],
                                                   addCodec: addCodec)
@@ -254,27 +258,14 @@ final class HTTP2ConnectionPool: UpstreamConnectionPool, UpstreamHTTPPool {
         }
     }
 
-    /// NIOHTTP2's client handler with the cluster's `http2_protocol_options`: the initial stream
-    /// window in SETTINGS (server push off); the connection sends the connection window's
-    /// WINDOW_UPDATE.
-    static func http2Handler(settings: UpstreamHTTP2Settings, eventLoop: any EventLoop) -> NIOHTTP2Handler {
-        var connection = NIOHTTP2Handler.ConnectionConfiguration()
-        // Tern checks the response blocks itself as it converts them (`HTTP2UpstreamHeaders`);
-        // the request blocks it sends are its own, built from validated requests.
-        connection.headerBlockValidation = .disabled
-        // Tern counts response DATA against content-length itself (HTTP2UpstreamStream).
-        connection.contentLengthValidation = .disabled
-        connection.initialSettings = [
-            HTTP2Setting(parameter: .enablePush, value: 0),
-            HTTP2Setting(parameter: .initialWindowSize, value: settings.initialStreamWindowSize),
-        ]
-        var stream = NIOHTTP2Handler.StreamConfiguration()
-        // NIOHTTP2's flood guards are for untrusted clients: an upstream that resets many
-        // streams (a server finishing responses early, gRPC cancellations) is not an attack.
-        stream.streamResetFrameRateLimit.maximumCount = 1_000_000
-        stream.streamErrorRateLimit.maximumCount = 1_000_000
-        // No multiplexer: frames and stream events go to `HTTP2UpstreamConnection`. The upstream
-        // opens no streams (push is off); NIOHTTP2 refuses any it tries.
-        return NIOHTTP2Handler(mode: .client, connectionConfiguration: connection, streamConfiguration: stream)
+    /// The client codec with the cluster's `http2_protocol_options`: the initial stream window
+    /// in SETTINGS, server push off; the connection sends the connection window's WINDOW_UPDATE.
+    /// No reset budget: an upstream that resets many streams (a server finishing responses
+    /// early, gRPC cancellations) is not an attack.
+    static func codecConfiguration(_ settings: UpstreamHTTP2Settings) -> HTTP2CodecConfiguration {
+        var config = HTTP2CodecConfiguration(role: .client)
+        config.disablePush = true
+        config.initialWindowSize = settings.initialStreamWindowSize
+        return config
     }
 }

@@ -4,22 +4,24 @@ import Glibc
 import NIOCore
 internal import NIOHTTP2
 import TernCore
+import TernHTTP2
 import TernUpstream
 
-/// One HTTP/2 connection to an upstream host: the handler after NIOHTTP2's connection handler,
-/// which runs without a stream multiplexer. It hands each stream's frames to its
+/// One HTTP/2 connection to an upstream host: the delegate of Tern's `HTTP2Codec` and the
+/// handler after it. It hands each stream's frames to its
 /// `HTTP2UpstreamStream`, gives the upstream its connection window back, flushes once per
 /// event-loop tick, sees the connection-level frames (SETTINGS for the peer's
 /// SETTINGS_MAX_CONCURRENT_STREAMS, GOAWAY), counts the streams open on it for its pool, and
 /// closes the connection once it is draining and its last stream is done. Confined to the
 /// worker's event loop.
-final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler {
-    typealias InboundIn = HTTP2Frame
-    typealias OutboundOut = HTTP2Frame
+final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler, HTTP2CodecDelegate {
+    typealias InboundIn = ByteBuffer
 
     /// Strong until the connection closes (the pool holds the connection too).
     var pool: HTTP2ConnectionPool?
     private var context: ChannelHandlerContext?
+    /// The protocol engine before this handler; frames go to it by direct call.
+    var codec: HTTP2Codec?
     /// Streams that sent their HEADERS, by id.
     private var streams = HTTP2StreamTable<HTTP2UpstreamStream>()
     private var nextStreamID = HTTP2StreamID(1)
@@ -109,7 +111,7 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler {
     }
 
     func write(_ frame: HTTP2Frame) {
-        context?.write(wrapOutboundOut(frame), promise: nil)
+        codec?.write(frame, promise: nil)
     }
 
     /// One flush once the event loop has handled every socket ready now.
@@ -118,7 +120,7 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler {
         flushQueued = true
         context.eventLoop.assumeIsolatedUnsafeUnchecked().execute { [self] in
             flushQueued = false
-            if isOpen { self.context?.flush() }
+            if isOpen { codec?.flush() }
         }
     }
 
@@ -171,8 +173,7 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler {
 
     // MARK: - connection-level frames
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
+    func http2Received(_ frame: HTTP2Frame) {
         if frame.streamID != .rootStream {
             guard let stream = streams[frame.streamID] else { return }
             if !stream.readThisRead {
@@ -201,7 +202,7 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler {
             }
             pool?.capacityChanged()
         case .goAway(let last, _, _):
-            // In-flight streams up to `last` finish; NIOHTTP2 closes those above it as refused.
+            // In-flight streams up to `last` finish; the codec closes those above it as refused.
             if goAwayLastStreamID == nil {
                 stats.upstreamCxCloseNotify.inc(worker: worker)
             }
@@ -230,37 +231,29 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler {
         context.fireChannelReadComplete()
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        switch event {
-        case let e as NIOHTTP2WindowUpdatedEvent:
-            if e.streamID == .rootStream {
-                if let inbound = e.inboundWindowSize, sentInitialConnectionWindow, isOpen,
-                   let increment = connectionWindow.increment(forRemaining: inbound) {
-                    write(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment)))
-                    requestFlush()
-                }
-            } else if let outbound = e.outboundWindowSize {
-                streams[e.streamID]?.sendWindowReported(outbound)
-            }
-        case let e as StreamClosedEvent:
-            streams[e.streamID]?.closed(reason: e.reason)
-        case let e as NIOHTTP2StreamCreatedEvent:
-            if let stream = streams[e.streamID] {
-                stream.created = true
-                if let window = e.localInitialWindowSize { stream.sendBuffer.windowCreated(Int(window)) }
-            }
-        case let e as NIOHTTP2BulkStreamWindowChangeEvent:
-            for stream in streams.all { stream.sendBuffer.windowShifted(by: e.delta) }
-        default:
-            // NIOHTTP2's events end here; others go on.
-            context.fireUserInboundEventTriggered(event)
-        }
+    func http2ConnectionWindowConsumed(remaining window: Int) {
+        guard sentInitialConnectionWindow, isOpen, let increment = connectionWindow.increment(forRemaining: window) else { return }
+        write(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment)))
+        requestFlush()
+    }
+
+    func http2SendWindowChanged(_ id: HTTP2StreamID, window: Int) {
+        streams[id]?.sendWindowReported(window)
+    }
+
+    func http2StreamClosed(_ id: HTTP2StreamID, reason: HTTP2ErrorCode?) {
+        streams[id]?.closed(reason: reason)
+    }
+
+    func http2InitialSendWindowChanged(by delta: Int) {
+        for stream in streams.all { stream.sendBuffer.windowShifted(by: delta) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         isOpen = false
         cancelTimer()
-        // The streams still open end with the connection (NIOHTTP2 says nothing of them here).
+        codec = nil
+        // The streams still open end with the connection (the codec says nothing of them here).
         for stream in streams.all { stream.closed(reason: nil) }
         stats.upstreamCxActive.dec(worker: worker)
         stats.upstreamCxDestroy.inc(worker: worker)
@@ -277,11 +270,6 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // Stream errors only reset their stream; anything else ends the connection.
-        if let e = error as? NIOHTTP2Errors.StreamError {
-            streamFailed(e.streamID, e.baseError)
-            return
-        }
         if let io = error as? IOError, io.errnoCode == ECONNRESET || io.errnoCode == EPIPE {
             context.close(promise: nil)
             return
@@ -294,19 +282,21 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler {
 
     /// A stream's frame broke the protocol, or could not be sent (a GOAWAY came first, the
     /// stream was already closed).
-    private func streamFailed(_ id: HTTP2StreamID, _ error: any Error) {
+    func http2StreamFailed(_ id: HTTP2StreamID, _ failure: HTTP2StreamFailure) {
         guard let stream = streams[id] else { return }
-        if let closed = error as? NIOHTTP2Errors.StreamClosed {
+        switch failure {
+        case .streamClosed(let code):
             if stream.resetReason == nil {
-                stream.resetReason = closed.errorCode == .refusedStream ? .remoteRefusedStreamReset : .remoteReset
+                stream.resetReason = code == .refusedStream ? .remoteRefusedStreamReset : .remoteReset
             }
-        } else if error is NIOHTTP2Errors.CreatedStreamAfterGoaway {
+        case .createdAfterGoAway:
             // Opened just as a GOAWAY arrived: never sent, so never processed.
             stream.resetReason = .remoteRefusedStreamReset
-        } else if stream.resetReason == nil {
-            stream.resetReason = .protocolError
+            stream.created = false
+        case .protocolViolation:
+            if stream.resetReason == nil { stream.resetReason = .protocolError }
         }
-        // A stream NIOHTTP2 never created gets no close from it; not from inside the write.
+        // A stream the codec never created gets no close from it; not from inside the write.
         if !stream.created {
             context?.eventLoop.assumeIsolatedUnsafeUnchecked().execute { stream.closed(reason: nil) }
         }

@@ -31,9 +31,8 @@ enum HTTP2UpstreamHeaders {
 
     /// The response head of HEADERS with `:status`; nil when the block is malformed (RFC 9113
     /// §8.2 and §8.3.2: a single leading `:status` and no other pseudo-header, lower-case token
-    /// names, no connection-specific header, no CR, LF or NUL in a value). Tern checks this
-    /// itself in the one pass that converts the block: NIOHTTP2's own validation is off on
-    /// upstream connections, where it would also re-check the requests Tern built.
+    /// names, no connection-specific header, no CR, LF or NUL in a value), checked in the one
+    /// pass that converts the block (the codec leaves header semantics to this layer).
     static func response(_ fields: HPACKHeaders) -> HTTPResponseHead? {
         var ignored: Int?
         return response(fields, contentLength: &ignored)

@@ -5,15 +5,15 @@ internal import NIOHTTP2
 import TernUpstream
 
 /// One request on an upstream HTTP/2 connection, a plain object its connection
-/// (`HTTP2UpstreamConnection`) hands the stream's frames to: NIOHTTP2 runs without its
+/// (`HTTP2UpstreamConnection`) hands the stream's frames to: the codec has no
 /// multiplexer, so a stream costs no child channel. The router writes an HTTP/1-shaped head,
 /// body and trailers; they go out as HEADERS, DATA and trailing HEADERS. The response comes
 /// back to the delegate the same way an HTTP/1.1 response does.
 ///
-/// The stream id is taken when the head is sent (ids must reach NIOHTTP2 in increasing order).
+/// The stream id is taken when the head is sent (ids must reach the codec in increasing order).
 ///
-/// Flow control: the stream is writable while NIOHTTP2 holds little of its body unsent
-/// (`HTTP2StreamSendBuffer`: a window closed, or the socket full), and tells the delegate when
+/// Flow control: the stream is writable while the codec holds little of its body unsent
+/// (`HTTP2StreamSendBuffer`: a window closed), and tells the delegate when
 /// that changes, which pauses the downstream;
 /// `setReadPaused` holds the response frames that arrive and their WINDOW_UPDATE, so the
 /// upstream stops after one stream window.
@@ -30,14 +30,14 @@ final class HTTP2UpstreamStream: UpstreamRequestStream {
     /// Response frames that arrive while reading is paused wait here.
     private var reads = HTTP2ReadGate()
     private var window: HTTP2InboundWindow
-    /// The request body NIOHTTP2 holds unsent.
+    /// The request body the codec holds unsent.
     var sendBuffer: HTTP2StreamSendBuffer
-    /// NIOHTTP2 created the stream (its HEADERS went through), so it will say when it closes.
+    /// The codec created the stream (it took its HEADERS), so it will say when it closes.
     var created = false
     /// Why the stream closed, when known (RST_STREAM code, GOAWAY refusal, errors).
     var resetReason: UpstreamResetReason?
     private(set) var closed = false
-    /// NIOHTTP2 closed the stream while response frames were still held: the close waits for them.
+    /// The codec closed the stream while response frames were still held: the close waits for them.
     private var closePending = false
     /// In the connection's list of streams that got frames during the current read.
     var readThisRead = false
@@ -64,6 +64,8 @@ final class HTTP2UpstreamStream: UpstreamRequestStream {
         headRequest = head.method == .HEAD
         let fields = HTTP2UpstreamHeaders.request(head, scheme: connection.scheme)
         if endStream { requestEnded = true }
+        // Created as the codec takes the HEADERS (a refusal, for a GOAWAY, clears it again).
+        created = true
         connection.write(HTTP2Frame(streamID: id, payload: .headers(.init(headers: fields, endStream: endStream))))
         connection.requestFlush()
     }
@@ -74,7 +76,8 @@ final class HTTP2UpstreamStream: UpstreamRequestStream {
         let nowBlocked = sendBuffer.wrote(data.readableBytes)
         connection.write(HTTP2Frame(streamID: id, payload: .data(.init(data: .byteBuffer(data), endStream: false))))
         connection.requestFlush()
-        if nowBlocked { delegate?.upstreamWritabilityChanged(false) }
+        // The codec reports what it sent from inside the write, which may have drained it again.
+        if nowBlocked, !sendBuffer.isWritable { delegate?.upstreamWritabilityChanged(false) }
     }
 
     func sendEnd(_ trailers: HTTPHeaders?) {
@@ -240,7 +243,7 @@ final class HTTP2UpstreamStream: UpstreamRequestStream {
 
     // MARK: - close and windows (from the connection)
 
-    /// NIOHTTP2 closed the stream (`reason`: the RST_STREAM or GOAWAY code, if any), the
+    /// The codec closed the stream (`reason`: the RST_STREAM or GOAWAY code, if any), the
     /// connection went, or the stream was never sent.
     func closed(reason: HTTP2ErrorCode?) {
         guard !closed else { return }
@@ -260,7 +263,7 @@ final class HTTP2UpstreamStream: UpstreamRequestStream {
     private func finishClose() {
         if let d = delegate {
             delegate = nil
-            // A stream the GOAWAY left unprocessed, whatever NIOHTTP2 said, may be sent again.
+            // A stream the GOAWAY left unprocessed, whatever the codec said, may be sent again.
             let reason = connection.refusedByGoAway(id) ? .remoteRefusedStreamReset : (resetReason ?? .connectionTermination)
             d.upstreamReset(reason)
         }

@@ -1,32 +1,39 @@
-internal import NIOHTTP2
+package import NIOHTTP2
 
 /// A connection's streams by id, looked up for every frame and stream event. A `Dictionary`
 /// runs its seeded SipHash on each lookup, which showed in profiles; stream ids are positive and
 /// handed out in order (odd from clients), so half the id indexes an open-addressed table
-/// directly, with linear probing and backward-shift deletion (no tombstones).
-struct HTTP2StreamTable<Value: AnyObject> {
-    private var keys: [Int32]
-    private var values: [Value?]
-    private var mask: Int
-    private(set) var count = 0
+/// directly, with linear probing and backward-shift deletion (no tombstones). Inlinable, so
+/// other modules get it specialized for their stream type (unspecialized, every access looked
+/// up generic metadata at run time).
+@frozen
+package struct HTTP2StreamTable<Value: AnyObject> {
+    @usableFromInline var keys: [Int32]
+    @usableFromInline var values: [Value?]
+    @usableFromInline var mask: Int
+    @usableFromInline package internal(set) var count = 0
 
-    init() {
+    @inlinable
+    package init() {
         keys = Array(repeating: 0, count: 16)
         values = Array(repeating: nil, count: 16)
         mask = 15
     }
 
-    var isEmpty: Bool { count == 0 }
+    @inlinable
+    package var isEmpty: Bool { count == 0 }
 
     /// Every stream, in no particular order.
-    var all: [Value] {
+    @inlinable
+    package var all: [Value] {
         var out: [Value] = []
         out.reserveCapacity(count)
         for v in values { if let v { out.append(v) } }
         return out
     }
 
-    subscript(id: HTTP2StreamID) -> Value? {
+    @inlinable
+    package subscript(id: HTTP2StreamID) -> Value? {
         get {
             let key = Int32(id)
             var i = slot(key)
@@ -47,7 +54,8 @@ struct HTTP2StreamTable<Value: AnyObject> {
     }
 
     @discardableResult
-    mutating func removeValue(forKey id: HTTP2StreamID) -> Value? {
+    @inlinable
+    package mutating func removeValue(forKey id: HTTP2StreamID) -> Value? {
         let key = Int32(id)
         var i = slot(key)
         while keys[i] != key {
@@ -77,9 +85,11 @@ struct HTTP2StreamTable<Value: AnyObject> {
         return removed
     }
 
-    private func slot(_ key: Int32) -> Int { Int(key >> 1) & mask }
+    @inlinable
+    @usableFromInline func slot(_ key: Int32) -> Int { Int(key >> 1) & mask }
 
-    private mutating func insert(_ key: Int32, _ value: Value) {
+    @inlinable
+    @usableFromInline mutating func insert(_ key: Int32, _ value: Value) {
         precondition(key > 0, "stream 0 is the connection")
         if (count + 1) * 2 > keys.count { grow() }
         var i = slot(key)
@@ -98,7 +108,8 @@ struct HTTP2StreamTable<Value: AnyObject> {
         }
     }
 
-    private mutating func grow() {
+    @inlinable
+    @usableFromInline mutating func grow() {
         let oldKeys = keys
         let oldValues = values
         keys = Array(repeating: 0, count: oldKeys.count * 2)

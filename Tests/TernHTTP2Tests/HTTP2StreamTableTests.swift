@@ -1,7 +1,7 @@
 import NIOHTTP2
 import Testing
 
-@testable import TernHTTP
+@testable import TernHTTP2
 
 @Suite("HTTP/2 stream table")
 struct HTTP2StreamTableTests {

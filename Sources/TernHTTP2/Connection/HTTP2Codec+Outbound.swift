@@ -1,0 +1,228 @@
+package import NIOCore
+package import NIOHTTP2
+internal import NIOHPACK
+
+extension HTTP2Codec {
+    /// DATA payloads up to this size are copied into the output buffer; larger ones are written
+    /// as they are, after their frame header.
+    static let copiedPayloadLimit = 2048
+
+    /// Writes one frame from the owner. A frame that cannot be sent fails its promise (and a
+    /// stream's tells the delegate); DATA beyond the windows waits in the stream's queue.
+    package func write(_ frame: HTTP2Frame, promise: EventLoopPromise<Void>?) {
+        guard !failed, context != nil else {
+            promise?.fail(ChannelError.ioOnClosedChannel)
+            return
+        }
+        let id = UInt32(Int32(frame.streamID))
+        switch frame.payload {
+        case .headers(let headers):
+            writeHeaders(id, headers.headers, endStream: headers.endStream, promise: promise)
+        case .data(let data):
+            guard case .byteBuffer(let buffer) = data.data else {
+                promise?.fail(ChannelError.operationUnsupported)
+                return
+            }
+            writeData(id, buffer, endStream: data.endStream, promise: promise)
+        case .rstStream(let code):
+            writeReset(id, code)
+            attach(promise)
+        case .windowUpdate(let increment):
+            writeWindowUpdate(id, increment)
+            attach(promise)
+        case .goAway(let last, let code, _):
+            goAwaySent = min(goAwaySent ?? UInt32(Int32(last)), UInt32(Int32(last)))
+            writeGoAwayFrame(lastStreamID: UInt32(Int32(last)), code: code)
+            attach(promise)
+        case .ping(let data, let ack):
+            HTTP2FrameHeader(length: 8, type: HTTP2FrameType.ping, flags: ack ? HTTP2FrameFlags.ack : 0, streamID: 0).write(into: &out)
+            out.writeInteger(data.integer)
+            attach(promise)
+        default:
+            promise?.fail(ChannelError.operationUnsupported)
+        }
+    }
+
+    /// Sends everything written so far.
+    package func flush() {
+        flushPending = false
+        guard let context else { return }
+        if out.readableBytes > 0 { writeOut(promise: nil) }
+        context.flush()
+    }
+
+    // MARK: - HEADERS
+
+    private func writeHeaders(_ id: UInt32, _ headers: HPACKHeaders, endStream: Bool, promise: EventLoopPromise<Void>?) {
+        let streamID = HTTP2StreamID(Int32(id))
+        if let s = streams[streamID] {
+            guard s.localOpen else { return refuse(id, .streamClosed(nil), promise) }
+            if s.hasQueue {
+                // Trailers wait behind the DATA the windows hold.
+                s.queue.append(.headers(headers, endStream: endStream, promise: promise))
+                return
+            }
+            emitHeaders(s, headers, endStream: endStream, promise: promise)
+            return
+        }
+        guard !peerOpens(id), id > highestLocalStream else { return refuse(id, .streamClosed(nil), promise) }
+        guard goAwayReceived == nil else { return refuse(id, .createdAfterGoAway, promise) }
+        highestLocalStream = id
+        let s = HTTP2StreamState(id: id, sendWindow: peerInitialWindow, receiveWindow: localInitialWindow)
+        streams[streamID] = s
+        emitHeaders(s, headers, endStream: endStream, promise: promise)
+    }
+
+    private func refuse(_ id: UInt32, _ failure: HTTP2StreamFailure, _ promise: EventLoopPromise<Void>?) {
+        promise?.fail(failure)
+        delegate?.http2StreamFailed(HTTP2StreamID(Int32(id)), failure)
+    }
+
+    /// Encodes the block once and cuts it into HEADERS and CONTINUATION frames of at most the
+    /// peer's SETTINGS_MAX_FRAME_SIZE.
+    private func emitHeaders(_ s: HTTP2StreamState, _ headers: HPACKHeaders, endStream: Bool, promise: EventLoopPromise<Void>?) {
+        blockScratch.clear()
+        encoder.encode(headers, into: &blockScratch)
+        var first = true
+        repeat {
+            let length = min(blockScratch.readableBytes, peerMaxFrameSize)
+            let last = length == blockScratch.readableBytes
+            var flags: UInt8 = last ? HTTP2FrameFlags.endHeaders : 0
+            if first, endStream { flags |= HTTP2FrameFlags.endStream }
+            HTTP2FrameHeader(length: length, type: first ? HTTP2FrameType.headers : HTTP2FrameType.continuation,
+                             flags: flags, streamID: s.id).write(into: &out)
+            var fragment = blockScratch.readSlice(length: length)!
+            out.writeBuffer(&fragment)
+            first = false
+        } while blockScratch.readableBytes > 0
+        attach(promise)
+        if endStream {
+            s.localOpen = false
+            closeIfDone(s)
+        }
+    }
+
+    // MARK: - DATA
+
+    private func writeData(_ id: UInt32, _ data: ByteBuffer, endStream: Bool, promise: EventLoopPromise<Void>?) {
+        guard let s = streams[HTTP2StreamID(Int32(id))], s.localOpen else {
+            return refuse(id, .streamClosed(nil), promise)
+        }
+        let length = data.readableBytes
+        if !s.hasQueue, length <= min(s.sendWindow, connectionSendWindow, peerMaxFrameSize) {
+            // The common case: the whole body chunk fits the windows and one frame.
+            emitData(s, data, endStream: endStream, promise: promise)
+            if length > 0 { delegate?.http2SendWindowChanged(HTTP2StreamID(Int32(id)), window: s.sendWindow) }
+            if endStream { closeIfDone(s) }
+            return
+        }
+        s.queue.append(.data(data, endStream: endStream, promise: promise))
+        pump(s)
+    }
+
+    /// One DATA frame, all of `data`; the windows shrink by its length.
+    private func emitData(_ s: HTTP2StreamState, _ data: ByteBuffer, endStream: Bool, promise: EventLoopPromise<Void>?) {
+        let length = data.readableBytes
+        s.sendWindow -= length
+        connectionSendWindow -= length
+        HTTP2FrameHeader(length: length, type: HTTP2FrameType.data, flags: endStream ? HTTP2FrameFlags.endStream : 0,
+                         streamID: s.id).write(into: &out)
+        if length <= Self.copiedPayloadLimit {
+            out.writeImmutableBuffer(data)
+            attach(promise)
+        } else {
+            writeOut(promise: nil)
+            context?.write(wrapOutboundOut(.byteBuffer(data)), promise: promise)
+        }
+        if endStream { s.localOpen = false }
+    }
+
+    /// Sends what the windows allow of `s`'s queue, in order; what is left waits for a
+    /// WINDOW_UPDATE (the stream's, or the connection's: then `s` is listed for it).
+    func pump(_ s: HTTP2StreamState) {
+        let before = s.sendWindow
+        while s.hasQueue {
+            switch s.queue[s.queueHead] {
+            case .headers(let headers, let endStream, let promise):
+                s.queueHead += 1
+                emitHeaders(s, headers, endStream: endStream, promise: promise)
+            case .data(var data, let endStream, let promise):
+                let allowed = min(s.sendWindow, connectionSendWindow, peerMaxFrameSize)
+                if data.readableBytes <= max(allowed, 0) {
+                    s.queueHead += 1
+                    emitData(s, data, endStream: endStream, promise: promise)
+                    continue
+                }
+                guard allowed > 0 else {
+                    if connectionSendWindow <= 0, !s.waitingForConnectionWindow {
+                        s.waitingForConnectionWindow = true
+                        waitingForConnectionWindow.append(s)
+                    }
+                    return reportSent(s, before)
+                }
+                let part = data.readSlice(length: allowed)!
+                s.queue[s.queueHead] = .data(data, endStream: endStream, promise: promise)
+                emitData(s, part, endStream: false, promise: nil)
+            }
+        }
+        s.queue.removeAll()
+        s.queueHead = 0
+        reportSent(s, before)
+        closeIfDone(s)
+    }
+
+    private func reportSent(_ s: HTTP2StreamState, _ before: Int) {
+        if s.sendWindow != before, streams[HTTP2StreamID(Int32(s.id))] === s {
+            delegate?.http2SendWindowChanged(HTTP2StreamID(Int32(s.id)), window: s.sendWindow)
+        }
+    }
+
+    // MARK: - control frames
+
+    private func writeReset(_ id: UInt32, _ code: HTTP2ErrorCode) {
+        guard let s = streams[HTTP2StreamID(Int32(id))] else { return }
+        writeResetFrame(id, code)
+        close(s, .resetLocally, reason: code)
+    }
+
+    func writeResetFrame(_ id: UInt32, _ code: HTTP2ErrorCode) {
+        HTTP2FrameHeader(length: 4, type: HTTP2FrameType.rstStream, flags: 0, streamID: id).write(into: &out)
+        out.writeInteger(UInt32(code.networkCode))
+    }
+
+    /// The owner gives window back: the peer may send that much more.
+    private func writeWindowUpdate(_ id: UInt32, _ increment: Int) {
+        if id == 0 {
+            connectionReceiveWindow += increment
+        } else if let s = streams[HTTP2StreamID(Int32(id))], s.remoteOpen {
+            s.receiveWindow += increment
+        } else {
+            return  // the stream is done: no window to give
+        }
+        HTTP2FrameHeader(length: 4, type: HTTP2FrameType.windowUpdate, flags: 0, streamID: id).write(into: &out)
+        out.writeInteger(UInt32(increment))
+    }
+
+    func writeGoAwayFrame(lastStreamID: UInt32, code: HTTP2ErrorCode) {
+        HTTP2FrameHeader(length: 8, type: HTTP2FrameType.goAway, flags: 0, streamID: 0).write(into: &out)
+        out.writeMultipleIntegers(lastStreamID, UInt32(code.networkCode))
+    }
+
+    // MARK: - output
+
+    /// A promise completes when the bytes up to its frame are written: they leave now, as one
+    /// write, and the next frames start a new buffer.
+    private func attach(_ promise: EventLoopPromise<Void>?) {
+        if let promise { writeOut(promise: promise) }
+    }
+
+    func writeOut(promise: EventLoopPromise<Void>?) {
+        guard let context else {
+            promise?.fail(ChannelError.ioOnClosedChannel)
+            return
+        }
+        let bytes = out
+        out = context.channel.allocator.buffer(capacity: max(1024, min(bytes.capacity, 16_384)))
+        context.write(wrapOutboundOut(.byteBuffer(bytes)), promise: promise)
+    }
+}
