@@ -11,11 +11,19 @@ import Testing
 @Suite("HTTP/2 codec")
 struct HTTP2CodecTests {
     final class Recorder: HTTP2CodecDelegate {
-        var frames: [HTTP2Frame] = []
+        var headers: [(HTTP2StreamID, HPACKHeaders, Bool)] = []
+        var data: [(HTTP2StreamID, ByteBuffer, Bool, Int)] = []
+        var settings: [[HTTP2Setting]] = []
         var closed: [(HTTP2StreamID, HTTP2ErrorCode?)] = []
         var failures: [(HTTP2StreamID, HTTP2StreamFailure)] = []
         var windows: [(HTTP2StreamID, Int)] = []
-        func http2Received(_ frame: HTTP2Frame) { frames.append(frame) }
+        func http2Headers(_ id: HTTP2StreamID, _ fields: HPACKHeaders, endStream: Bool) { headers.append((id, fields, endStream)) }
+        func http2Data(_ id: HTTP2StreamID, _ bytes: ByteBuffer, endStream: Bool, flowControlledLength: Int) {
+            data.append((id, bytes, endStream, flowControlledLength))
+        }
+        func http2Reset(_ id: HTTP2StreamID, _ code: HTTP2ErrorCode) {}
+        func http2Settings(_ settings: [HTTP2Setting]) { self.settings.append(settings) }
+        func http2GoAway(lastStreamID: HTTP2StreamID, _ code: HTTP2ErrorCode) {}
         func http2StreamClosed(_ id: HTTP2StreamID, reason: HTTP2ErrorCode?) { closed.append((id, reason)) }
         func http2StreamFailed(_ id: HTTP2StreamID, _ failure: HTTP2StreamFailure) { failures.append((id, failure)) }
         func http2SendWindowChanged(_ id: HTTP2StreamID, window: Int) { windows.append((id, window)) }
@@ -91,7 +99,7 @@ struct HTTP2CodecTests {
         #expect(out[0].header.flags == 0 && out[0].payload == [0, 3, 0, 0, 0, 7])
         #expect(out[1].header.flags == HTTP2FrameFlags.ack && out[1].payload.isEmpty)
         #expect(out[2].header.flags == HTTP2FrameFlags.ack && out[2].payload == ping)
-        #expect(recorder.frames.count == 1)  // the client's SETTINGS
+        #expect(recorder.settings.count == 1)  // the client's SETTINGS
     }
 
     @Test("DATA beyond the stream window waits, goes out in frames of at most the peer's frame size, and ends the stream last")
@@ -101,8 +109,8 @@ struct HTTP2CodecTests {
         try channel.writeInbound(ByteBuffer(bytes: Self.frame(type: HTTP2FrameType.settings, flags: 0, stream: 0, [0, 4, 0, 0, 0, 10])))
         try channel.writeInbound(ByteBuffer(bytes: Self.frame(type: HTTP2FrameType.headers, flags: 0x5, stream: 1, Self.requestBlock())))
         _ = try Self.flushed(channel)
-        codec.write(HTTP2Frame(streamID: 1, payload: .headers(.init(headers: [":status": "200"]))), promise: nil)
-        codec.write(HTTP2Frame(streamID: 1, payload: .data(.init(data: .byteBuffer(ByteBuffer(repeating: 0x61, count: 25)), endStream: true))), promise: nil)
+        codec.writeHeaders(1, [":status": "200"], endStream: false)
+        codec.writeData(1, ByteBuffer(repeating: 0x61, count: 25), endStream: true)
         codec.flush()
         var out = try Self.written(channel)
         #expect(out.map(\.header.type) == [HTTP2FrameType.headers, HTTP2FrameType.data])
@@ -118,6 +126,21 @@ struct HTTP2CodecTests {
         #expect(recorder.closed.map(\.0) == [1])
         // Windows reported after each send: what the owner counts its queue down with.
         #expect(recorder.windows.last?.1 == 95)
+    }
+
+    @Test("padded DATA: the owner gets the data without its padding, and the whole frame as flow-controlled length")
+    func paddedData() throws {
+        let (channel, _, recorder) = try Self.make()
+        try channel.writeInbound(ByteBuffer(bytes: Self.frame(type: HTTP2FrameType.headers, flags: 0x4, stream: 1, Self.requestBlock(method: "POST"))))
+        // Pad length 20, 5 bytes of data, 20 of padding: 26 bytes of payload.
+        let payload: [UInt8] = [20] + Array("hello".utf8) + [UInt8](repeating: 0, count: 20)
+        try channel.writeInbound(ByteBuffer(bytes: Self.frame(type: HTTP2FrameType.data, flags: HTTP2FrameFlags.padded, stream: 1, payload)))
+        #expect(recorder.data.count == 1)
+        #expect(recorder.data.first.map { String(buffer: $0.1) } == "hello")
+        #expect(recorder.data.first?.3 == 26)
+        // Padding longer than the frame: a connection error.
+        try? channel.writeInbound(ByteBuffer(bytes: Self.frame(type: HTTP2FrameType.data, flags: HTTP2FrameFlags.padded, stream: 1, [9, 1, 2])))
+        #expect(!channel.isActive)
     }
 
     @Test("trailers without END_STREAM reset the stream with PROTOCOL_ERROR; the connection goes on")
@@ -156,14 +179,14 @@ struct HTTP2CodecTests {
     func goAwayRefusesStreams() throws {
         let (channel, codec, recorder) = try Self.make(.client)
         for id in [1, 3, 5] {
-            codec.write(HTTP2Frame(streamID: HTTP2StreamID(id), payload: .headers(.init(headers: [":method": "GET"]))), promise: nil)
+            codec.writeHeaders(HTTP2StreamID(id), [":method": "GET"], endStream: false)
         }
         codec.flush()
         _ = try Self.written(channel)
         try channel.writeInbound(ByteBuffer(bytes: Self.frame(type: HTTP2FrameType.goAway, flags: 0, stream: 0, [0, 0, 0, 1, 0, 0, 0, 0])))
         #expect(recorder.closed.map(\.0).sorted() == [3, 5])
         #expect(recorder.closed.allSatisfy { $0.1 == .refusedStream })
-        codec.write(HTTP2Frame(streamID: 7, payload: .headers(.init(headers: [":method": "GET"]))), promise: nil)
+        codec.writeHeaders(7, [":method": "GET"], endStream: false)
         #expect(recorder.failures.map(\.1) == [.createdAfterGoAway])
         codec.flush()
         #expect(try Self.written(channel).allSatisfy { $0.header.type != HTTP2FrameType.headers })

@@ -123,11 +123,12 @@ import Testing
         c.queued(pingAck)
         #expect(c.checkOutbound() == .outboundControlFrames)
         c.released(frames: 2, controlFrames: 2)
-        c.queuedFromStream()
-        c.queuedFromStream()
-        c.queuedFromStream()
+        let data = Self.frame(Frame.data, length: 100)
+        c.queued(data)
+        c.queued(data)
+        c.queued(data)
         #expect(c.checkOutbound() == nil)
-        c.queuedFromStream()
+        c.queued(data)
         #expect(c.checkOutbound() == .outboundFrames)
     }
 }

@@ -71,18 +71,6 @@ import Testing
         #expect(HTTP2InboundWindow(target: 268_435_456).initialIncrement == 268_369_921)
     }
 
-    @Test func flowControlledLengthCountsPaddingAndItsLengthByte() {
-        let body = IOData.byteBuffer(ByteBuffer(repeating: 0x61, count: 1_000))
-        let plain = HTTP2Frame.FramePayload.Data(data: body)
-        #expect(HTTP2InboundWindow.flowControlledLength(plain) == 1_000)
-        let padded = HTTP2Frame.FramePayload.Data(data: body, endStream: true, paddingBytes: 20)
-        #expect(HTTP2InboundWindow.flowControlledLength(padded) == 1_021)
-        let zeroPadding = HTTP2Frame.FramePayload.Data(data: body, paddingBytes: 0)
-        #expect(HTTP2InboundWindow.flowControlledLength(zeroPadding) == 1_001)
-        let emptyPadded = HTTP2Frame.FramePayload.Data(data: .byteBuffer(ByteBuffer()), endStream: true, paddingBytes: 5)
-        #expect(HTTP2InboundWindow.flowControlledLength(emptyPadded) == 6)
-    }
-
     // MARK: - HTTP2StreamSendBuffer
 
     @Test func becomesUnwritableExactlyAtTheHighWatermark() {

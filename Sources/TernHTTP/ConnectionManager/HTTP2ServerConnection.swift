@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import NIOCore
+internal import NIOHPACK
 internal import NIOHTTP2
 import TernCore
 import TernHTTP2
@@ -47,8 +48,6 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
     let connectionWindow: HTTP2InboundWindow
     var sentInitialConnectionWindow = false
 
-    /// The connection's flood limits, which count the frames streams write.
-    var flood: HTTP2FloodHandler?
     /// Streams ended, and those ended prematurely (Envoy's rapid-reset accounting).
     var endedStreams = 0
     var prematureResets = 0
@@ -83,7 +82,6 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         let flood = HTTP2FloodHandler(limits: settings.floodLimits, stats: settings.codecStats, worker: connection.worker.index) {
             [weak server] _ in server?.closedLocally = true
         }
-        server.flood = flood
         let codec = HTTP2Codec(configuration: codecConfig)
         codec.delegate = server
         server.codec = codec
@@ -120,7 +118,7 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         guard !closed, !draining else { return }
         draining = true
         cancelTimer()
-        codec.write(Self.goAway(.maxID), promise: nil)
+        codec.writeGoAway(lastStreamID: .maxID, .noError)
         codec.flush()
         if openStreams == 0 {
             finishDrain()
@@ -134,7 +132,7 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         finishing = true
         // Closing only once this is written: everything before it is then written too.
         let written = context.eventLoop.makePromise(of: Void.self)
-        codec.write(Self.goAway(lastStreamID), promise: written)
+        codec.writeGoAway(lastStreamID: lastStreamID, .noError, promise: written)
         codec.flush()
         written.futureResult.assumeIsolated().whenComplete { [self] _ in
             if !self.closed {
@@ -142,10 +140,6 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
                 self.context.close(promise: nil)
             }
         }
-    }
-
-    static func goAway(_ last: HTTP2StreamID) -> HTTP2Frame {
-        HTTP2Frame(streamID: .rootStream, payload: .goAway(lastStreamID: last, errorCode: .noError, opaqueData: nil))
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -165,24 +159,27 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
 
     // MARK: - frames
 
-    func http2Received(_ frame: HTTP2Frame) {
-        let id = frame.streamID
-        if id == .rootStream {
-            connectionFrame(frame.payload)
-            return
-        }
-        if let codec = streams[id] {
-            codec.receive(frame.payload)
+    func http2Headers(_ id: HTTP2StreamID, _ fields: HPACKHeaders, endStream: Bool) {
+        if let stream = streams[id] {
+            stream.receive(.headers(fields, endStream: endStream))
             return
         }
         // A new stream's HEADERS (the codec passes on only frames its stream states allow; a
         // frame for a stream already gone never opens another).
-        guard case .headers = frame.payload, id > lastStreamID else { return }
-        openStream(id)?.receive(frame.payload)
+        guard id > lastStreamID else { return }
+        openStream(id)?.receive(.headers(fields, endStream: endStream))
     }
 
-    private func connectionFrame(_ payload: HTTP2Frame.FramePayload) {
-        guard case .settings(.settings(let settings)) = payload else { return }
+    func http2Data(_ id: HTTP2StreamID, _ data: ByteBuffer, endStream: Bool, flowControlledLength: Int) {
+        streams[id]?.receive(.data(data, endStream: endStream, flowControlledLength: flowControlledLength))
+    }
+
+    /// The client's reset closes the stream next (`http2StreamClosed`).
+    func http2Reset(_ id: HTTP2StreamID, _ code: HTTP2ErrorCode) {}
+
+    func http2GoAway(lastStreamID: HTTP2StreamID, _ code: HTTP2ErrorCode) {}
+
+    func http2Settings(_ settings: [HTTP2Setting]) {
         for setting in settings where setting.parameter == .initialWindowSize {
             peerInitialWindowSize = setting.value
         }
@@ -191,7 +188,7 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         if !sentInitialConnectionWindow {
             sentInitialConnectionWindow = true
             if let increment = connectionWindow.initialIncrement {
-                write(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment)), promise: nil)
+                codec?.writeWindowUpdate(.rootStream, increment)
                 requestFlush()
             }
         }
@@ -226,17 +223,13 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
 
     private func returnConnectionWindow(_ window: Int) {
         guard sentInitialConnectionWindow, !closed, let increment = connectionWindow.increment(forRemaining: window) else { return }
-        write(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment)), promise: nil)
+        codec?.writeWindowUpdate(.rootStream, increment)
         requestFlush()
     }
 
     // MARK: - writes
 
     var eventLoop: any EventLoop { context.eventLoop }
-
-    func write(_ frame: HTTP2Frame, promise: EventLoopPromise<Void>?) {
-        codec?.write(frame, promise: promise)
-    }
 
     /// One flush once the event loop has handled every socket ready now, for everything the
     /// streams wrote meanwhile. Streams retired this tick are let go then too.

@@ -48,8 +48,6 @@ final class HTTP2StreamCodec: StreamCodec {
     /// The RST_STREAM (NO_ERROR) that stops the request is on its way.
     var resetScheduled = false
     var waitingForTick = false
-    /// Frames written without a flood-count promise, counted on the next frame that has one.
-    var untrackedFrames = 0
     /// The codec closed the stream (both sides ended, or a reset).
     var closed = false
     let createdAt = NIODeadline.now()
@@ -74,46 +72,44 @@ final class HTTP2StreamCodec: StreamCodec {
 
     // MARK: - inbound (from the connection)
 
-    func receive(_ payload: HTTP2Frame.FramePayload) {
-        if let payload = reads.admit(payload) { deliver(payload) }
+    func receive(_ input: HTTP2StreamInput) {
+        if let input = reads.admit(input) { deliver(input) }
     }
 
-    private func deliver(_ payload: HTTP2Frame.FramePayload) {
-        switch payload {
-        case .headers(let headers):
+    private func deliver(_ input: HTTP2StreamInput) {
+        switch input {
+        case .headers(let fields, let endStream):
             if !sawHead {
                 sawHead = true
-                onHead(headers.headers, endStream: headers.endStream)
+                onHead(fields, endStream: endStream)
             } else if let declared = declaredLength, receivedLength != declared {
                 lengthMismatch()  // trailers end the request short of its content-length
             } else if !ignoringRequest, let stream, !stream.requestComplete {
                 // Trailing HEADERS always end the request (RFC 9113 §8.1).
-                guard let trailers = HTTP2RequestHeaders.trailers(headers.headers) else {
+                guard let trailers = HTTP2RequestHeaders.trailers(fields) else {
                     refuseMalformed()
                     return
                 }
                 stream.onRequestEnd(trailers)
-            } else if awaitingRequestEnd, HTTP2RequestHeaders.trailers(headers.headers) == nil {
+            } else if awaitingRequestEnd, HTTP2RequestHeaders.trailers(fields) == nil {
                 resetUnwantedRequest(.protocolError)
             }
-        case .data(let data):
-            consumed(HTTP2InboundWindow.flowControlledLength(data), endStream: data.endStream)
+        case .data(let buffer, let endStream, let flowControlledLength):
+            consumed(flowControlledLength, endStream: endStream)
             if let declared = declaredLength {
-                if case .byteBuffer(let buffer) = data.data { receivedLength += buffer.readableBytes }
-                if receivedLength > declared || (data.endStream && receivedLength != declared) {
+                receivedLength += buffer.readableBytes
+                if receivedLength > declared || (endStream && receivedLength != declared) {
                     lengthMismatch()
                     return
                 }
             }
-            if awaitingRequestEnd, !data.endStream { resetUnwantedRequest() }
+            if awaitingRequestEnd, !endStream { resetUnwantedRequest() }
             guard !ignoringRequest, let stream, !stream.requestComplete else { return }
-            if case .byteBuffer(let buffer) = data.data, buffer.readableBytes > 0 {
+            if buffer.readableBytes > 0 {
                 stream.onRequestBody(buffer)
             }
             // The stream may have finished (a local reply) while the body was handed over.
-            if data.endStream, let s = self.stream, !s.requestComplete { s.onRequestEnd(nil) }
-        default:
-            break
+            if endStream, let s = self.stream, !s.requestComplete { s.onRequestEnd(nil) }
         }
     }
 
@@ -125,7 +121,7 @@ final class HTTP2StreamCodec: StreamCodec {
             return
         }
         if let increment = window.consumed(bytes) {
-            server.write(HTTP2Frame(streamID: id, payload: .windowUpdate(windowSizeIncrement: increment)), promise: nil)
+            server.codec?.writeWindowUpdate(id, increment)
             server.requestFlush()
         }
     }
@@ -163,7 +159,7 @@ final class HTTP2StreamCodec: StreamCodec {
             s.downstreamReset()
         }
         guard !closed else { return }
-        server.write(HTTP2Frame(streamID: id, payload: .rstStream(.protocolError)), promise: nil)
+        server.codec?.writeReset(id, .protocolError)
         server.requestFlush()
     }
 
@@ -207,14 +203,13 @@ final class HTTP2StreamCodec: StreamCodec {
 
     func write100Continue() {
         let headers = HPACKHeaders([(":status", "100")])
-        emit(.headers(.init(headers: headers, endStream: false)), last: true)
+        emitHeaders(headers, endStream: false)
         server.requestFlush()
     }
 
     // The response's frames wait for the next write or the end of the event-loop tick: a
     // response whose end arrives with its last chunk (as an upstream read usually brings them)
-    // ends on that DATA frame instead of an empty one after it, and the frames a stream writes
-    // together are counted for the flood limits with one promise, on the last of them.
+    // ends on that DATA frame instead of an empty one after it.
 
     func writeResponseHead(_ head: HTTPResponseHead, endStream: Bool) {
         respondedWithHead = true
@@ -226,7 +221,7 @@ final class HTTP2StreamCodec: StreamCodec {
                 heldEnd = true
                 waitForTick()
             } else {
-                emit(.headers(.init(headers: fields, endStream: true)), last: true)
+                emitHeaders(fields, endStream: true)
             }
         } else {
             heldHead = fields
@@ -250,7 +245,7 @@ final class HTTP2StreamCodec: StreamCodec {
                 server.requestFlush()
                 return
             }
-            emitData(held, endStream: false, last: false)
+            emitData(held, endStream: false)
         }
         if endStream {
             endResponse(with: data)
@@ -265,10 +260,10 @@ final class HTTP2StreamCodec: StreamCodec {
         releaseHead()
         if let held = heldBody {
             heldBody = nil
-            emitData(held, endStream: false, last: false)
+            emitData(held, endStream: false)
         }
         responseEnded = true
-        emit(.headers(.init(headers: HTTP2ResponseHeaders.trailerFields(trailers), endStream: true)), last: true)
+        emitHeaders(HTTP2ResponseHeaders.trailerFields(trailers), endStream: true)
         server.requestFlush()
     }
 
@@ -279,7 +274,7 @@ final class HTTP2StreamCodec: StreamCodec {
             heldEnd = true
             waitForTick()
         } else {
-            emitData(data, endStream: true, last: true)
+            emitData(data, endStream: true)
         }
     }
 
@@ -298,9 +293,9 @@ final class HTTP2StreamCodec: StreamCodec {
         heldEnd = false
         if let fields = heldHead {
             heldHead = nil
-            emit(.headers(.init(headers: fields, endStream: end && body == nil)), last: body == nil)
+            emitHeaders(fields, endStream: end && body == nil)
         }
-        if let body { emitData(body, endStream: end, last: true) }
+        if let body { emitData(body, endStream: end) }
     }
 
     private func waitForTick() {
@@ -312,29 +307,20 @@ final class HTTP2StreamCodec: StreamCodec {
     private func releaseHead() {
         guard let fields = heldHead else { return }
         heldHead = nil
-        emit(.headers(.init(headers: fields, endStream: false)), last: false)
+        emitHeaders(fields, endStream: false)
     }
 
-    private func emitData(_ data: ByteBuffer, endStream: Bool, last: Bool) {
-        emit(.data(.init(data: .byteBuffer(data), endStream: endStream)), last: last)
+    // The response's frames go to the codec (the flood limits count them as it writes them to
+    // the channel); none once the stream is closed.
+
+    private func emitHeaders(_ fields: HPACKHeaders, endStream: Bool) {
+        guard !closed else { return }
+        server.codec?.writeHeaders(id, fields, endStream: endStream)
     }
 
-    /// Writes one of the response's frames; `last`: no other follows now, so this one carries
-    /// the flood-limit count of all written since the previous such frame.
-    private func emit(_ payload: HTTP2Frame.FramePayload, last: Bool) {
-        guard !closed else {
-            untrackedFrames = 0
-            return
-        }
-        let frame = HTTP2Frame(streamID: id, payload: payload)
-        guard last else {
-            untrackedFrames += 1
-            server.write(frame, promise: nil)
-            return
-        }
-        let frames = untrackedFrames + 1
-        untrackedFrames = 0
-        server.write(frame, promise: server.flood?.trackStreamFrames(frames))
+    private func emitData(_ data: ByteBuffer, endStream: Bool) {
+        guard !closed else { return }
+        server.codec?.writeData(id, data, endStream: endStream)
     }
 
     /// RST_STREAM with NO_ERROR, as Envoy's codec does for a local reset; the connection and its
@@ -350,7 +336,7 @@ final class HTTP2StreamCodec: StreamCodec {
             server.release(self)
             return
         }
-        server.write(HTTP2Frame(streamID: id, payload: .rstStream(.noError)), promise: nil)
+        server.codec?.writeReset(id, .noError)
         server.requestFlush()
     }
 
@@ -414,7 +400,7 @@ final class HTTP2StreamCodec: StreamCodec {
 
     private func writeReset(_ code: HTTP2ErrorCode) {
         awaitingRequestEnd = false
-        server.write(HTTP2Frame(streamID: id, payload: .rstStream(code)), promise: nil)
+        server.codec?.writeReset(id, code)
         server.requestFlush()
     }
 

@@ -110,10 +110,8 @@ final class HTTP2FloodHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var controlFrames = 0
         _ = outbound.scan(bytes) { frame in
             constraints.sent(frame)
-            // HEADERS and DATA were counted when the stream wrote them (`trackStreamFrames`):
-            // the codec holds them while their windows are closed, where this handler would
-            // not see them pile up. Everything else the codec makes itself, and is counted here.
-            if HTTP2ProtocolConstraints.isStreamFrame(frame) { return true }
+            // Every frame the codec writes passes here (it holds back only DATA the client's
+            // windows do not allow, which the client bounds itself).
             constraints.queued(frame)
             frames += 1
             if HTTP2ProtocolConstraints.isControl(frame) { controlFrames += 1 }
@@ -143,23 +141,6 @@ final class HTTP2FloodHandler: ChannelDuplexHandler, RemovableChannelHandler {
             context.write(wrapOutboundOut(.byteBuffer(ByteBuffer())), promise: written)
         }
         context.flush()
-    }
-
-    /// HEADERS and DATA frames a stream hands to the codec, the last of them written with the
-    /// promise returned here: all count until the codec completes that write (the codec writes a
-    /// stream's frames in order, so the earlier ones are then on the socket too, or dropped with
-    /// the stream).
-    func trackStreamFrames(_ frames: Int) -> EventLoopPromise<Void>? {
-        guard let context, !violated else { return nil }
-        constraints.queuedFromStream(frames)
-        let written = context.eventLoop.makePromise(of: Void.self)
-        written.futureResult.assumeIsolated().whenComplete { [self] _ in
-            constraints.released(frames: frames, controlFrames: 0)
-        }
-        if let violation = constraints.checkOutbound() {
-            outboundFlood(violation, context: context)
-        }
-        return written
     }
 
     private func outboundFlood(_ violation: Violation, context: ChannelHandlerContext) {

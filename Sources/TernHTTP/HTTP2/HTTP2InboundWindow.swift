@@ -1,7 +1,5 @@
-internal import NIOHTTP2
-
 /// When Tern gives an HTTP/2 peer its flow-control window back (the codec keeps the windows'
-/// accounting; without its stream multiplexer the WINDOW_UPDATEs are Tern's to send). The rule is
+/// accounting; the WINDOW_UPDATEs are the connection's and its streams' to send). The rule is
 /// NIOHTTP2's window manager's: once at most half of the target is left, top it up.
 struct HTTP2InboundWindow {
     /// The window the peer should have: SETTINGS_INITIAL_WINDOW_SIZE for a stream, the
@@ -33,11 +31,4 @@ struct HTTP2InboundWindow {
 
     /// The first WINDOW_UPDATE of a connection: every HTTP/2 connection starts at 65535.
     var initialIncrement: Int? { target > 65_535 ? target - 65_535 : nil }
-
-    /// The DATA frame's bytes that count against flow control.
-    static func flowControlledLength(_ data: HTTP2Frame.FramePayload.Data) -> Int {
-        let padding = data.paddingBytes.map { $0 + 1 } ?? 0
-        if case .byteBuffer(let buffer) = data.data { return buffer.readableBytes + padding }
-        return padding
-    }
 }

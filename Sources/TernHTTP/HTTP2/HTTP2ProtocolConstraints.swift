@@ -63,20 +63,10 @@ struct HTTP2ProtocolConstraints {
         }
     }
 
-    /// Frames a stream writes (and the codec may hold back): HEADERS (with its CONTINUATIONs) and DATA.
-    static func isStreamFrame(_ frame: Frame) -> Bool {
-        frame.type == Frame.headers || frame.type == Frame.continuation || frame.type == Frame.data
-    }
-
     /// Counts one frame queued for the client.
     mutating func queued(_ frame: Frame) {
         outboundFrames += 1
         if Self.isControl(frame) { outboundControlFrames += 1 }
-    }
-
-    /// Counts HEADERS and DATA frames a stream queued.
-    mutating func queuedFromStream(_ frames: Int = 1) {
-        outboundFrames += frames
     }
 
     /// Notes a frame on its way to the socket: DATA frames sent allow the client more WINDOW_UPDATEs.

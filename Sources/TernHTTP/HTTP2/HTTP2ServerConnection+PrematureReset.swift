@@ -37,9 +37,7 @@ extension HTTP2ServerConnection {
         // Not from inside the codec's stream-close callback that got us here.
         context.eventLoop.assumeIsolated().execute { [self] in
             guard !self.closed else { return }
-            let frame = HTTP2Frame(streamID: .rootStream,
-                                   payload: .goAway(lastStreamID: lastStreamID, errorCode: code, opaqueData: nil))
-            codec?.write(frame, promise: nil)
+            codec?.writeGoAway(lastStreamID: lastStreamID, code)
             codec?.flush()
             context.close(promise: nil)
         }

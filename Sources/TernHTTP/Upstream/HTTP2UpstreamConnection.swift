@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import NIOCore
+internal import NIOHPACK
 internal import NIOHTTP2
 import TernCore
 import TernHTTP2
@@ -110,8 +111,20 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler, HTTP2
         return id
     }
 
-    func write(_ frame: HTTP2Frame) {
-        codec?.write(frame, promise: nil)
+    func writeHeaders(_ id: HTTP2StreamID, _ fields: HPACKHeaders, endStream: Bool) {
+        codec?.writeHeaders(id, fields, endStream: endStream)
+    }
+
+    func writeData(_ id: HTTP2StreamID, _ data: ByteBuffer, endStream: Bool) {
+        codec?.writeData(id, data, endStream: endStream)
+    }
+
+    func writeReset(_ id: HTTP2StreamID, _ code: HTTP2ErrorCode) {
+        codec?.writeReset(id, code)
+    }
+
+    func writeWindowUpdate(_ id: HTTP2StreamID, _ increment: Int) {
+        codec?.writeWindowUpdate(id, increment)
     }
 
     /// One flush once the event loop has handled every socket ready now.
@@ -173,51 +186,61 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler, HTTP2
 
     // MARK: - connection-level frames
 
-    func http2Received(_ frame: HTTP2Frame) {
-        if frame.streamID != .rootStream {
-            guard let stream = streams[frame.streamID] else { return }
-            if !stream.readThisRead {
-                stream.readThisRead = true
-                readStreams.append(stream)
-            }
-            stream.receive(frame.payload)
-            return
+    /// A stream's frame: the stream hears when the read is complete.
+    private func received(_ input: HTTP2StreamInput, on id: HTTP2StreamID) {
+        guard let stream = streams[id] else { return }
+        if !stream.readThisRead {
+            stream.readThisRead = true
+            readStreams.append(stream)
         }
-        switch frame.payload {
-        case .settings(.settings(let settings)):
-            for s in settings {
-                if s.parameter == .maxConcurrentStreams { peerMaxStreams = s.value }
-                if s.parameter == .initialWindowSize { peerInitialWindowSize = s.value }
-            }
-            if !sentInitialConnectionWindow {
-                sentInitialConnectionWindow = true
-                if let increment = connectionWindow.initialIncrement {
-                    write(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment)))
-                    requestFlush()
-                }
-            }
-            if !ready {
-                ready = true
-                if activeStreams == 0, let list = pool?.idleTimers { list.schedule(self) }
-            }
-            pool?.capacityChanged()
-        case .goAway(let last, _, _):
-            // In-flight streams up to `last` finish; the codec closes those above it as refused.
-            if goAwayLastStreamID == nil {
-                stats.upstreamCxCloseNotify.inc(worker: worker)
-            }
-            goAwayLastStreamID = last
-            draining = true
-            // Streams this connection opened beyond the last one the upstream took: it closes
-            // connections after a number of requests (nginx's keepalive_requests). The pool
-            // opens no more than that many streams on its next connections.
-            let processed = (Int(last) + 1) / 2
-            if streamsOpened > processed, processed > 0 { pool?.learned(streamsPerConnection: processed) }
-            pool?.capacityChanged()
-            if activeStreams == 0 { close() }
-        default:
-            break
+        stream.receive(input)
+    }
+
+    func http2Headers(_ id: HTTP2StreamID, _ fields: HPACKHeaders, endStream: Bool) {
+        received(.headers(fields, endStream: endStream), on: id)
+    }
+
+    func http2Data(_ id: HTTP2StreamID, _ data: ByteBuffer, endStream: Bool, flowControlledLength: Int) {
+        received(.data(data, endStream: endStream, flowControlledLength: flowControlledLength), on: id)
+    }
+
+    func http2Reset(_ id: HTTP2StreamID, _ code: HTTP2ErrorCode) {
+        streams[id]?.resetByPeer(code)
+    }
+
+    func http2Settings(_ settings: [HTTP2Setting]) {
+        for s in settings {
+            if s.parameter == .maxConcurrentStreams { peerMaxStreams = s.value }
+            if s.parameter == .initialWindowSize { peerInitialWindowSize = s.value }
         }
+        if !sentInitialConnectionWindow {
+            sentInitialConnectionWindow = true
+            if let increment = connectionWindow.initialIncrement {
+                writeWindowUpdate(.rootStream, increment)
+                requestFlush()
+            }
+        }
+        if !ready {
+            ready = true
+            if activeStreams == 0, let list = pool?.idleTimers { list.schedule(self) }
+        }
+        pool?.capacityChanged()
+    }
+
+    func http2GoAway(lastStreamID last: HTTP2StreamID, _ code: HTTP2ErrorCode) {
+        // In-flight streams up to `last` finish; the codec closes those above it as refused.
+        if goAwayLastStreamID == nil {
+            stats.upstreamCxCloseNotify.inc(worker: worker)
+        }
+        goAwayLastStreamID = last
+        draining = true
+        // Streams this connection opened beyond the last one the upstream took: it closes
+        // connections after a number of requests (nginx's keepalive_requests). The pool
+        // opens no more than that many streams on its next connections.
+        let processed = (Int(last) + 1) / 2
+        if streamsOpened > processed, processed > 0 { pool?.learned(streamsPerConnection: processed) }
+        pool?.capacityChanged()
+        if activeStreams == 0 { close() }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -233,7 +256,7 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler, HTTP2
 
     func http2ConnectionWindowConsumed(remaining window: Int) {
         guard sentInitialConnectionWindow, isOpen, let increment = connectionWindow.increment(forRemaining: window) else { return }
-        write(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment)))
+        writeWindowUpdate(.rootStream, increment)
         requestFlush()
     }
 

@@ -66,7 +66,7 @@ final class HTTP2UpstreamStream: UpstreamRequestStream {
         if endStream { requestEnded = true }
         // Created as the codec takes the HEADERS (a refusal, for a GOAWAY, clears it again).
         created = true
-        connection.write(HTTP2Frame(streamID: id, payload: .headers(.init(headers: fields, endStream: endStream))))
+        connection.writeHeaders(id, fields, endStream: endStream)
         connection.requestFlush()
     }
 
@@ -74,7 +74,7 @@ final class HTTP2UpstreamStream: UpstreamRequestStream {
         guard let id, !closed, !requestEnded, data.readableBytes > 0 else { return }
         stats.upstreamCxTxBytesTotal.inc(worker: worker, by: UInt64(data.readableBytes))
         let nowBlocked = sendBuffer.wrote(data.readableBytes)
-        connection.write(HTTP2Frame(streamID: id, payload: .data(.init(data: .byteBuffer(data), endStream: false))))
+        connection.writeData(id, data, endStream: false)
         connection.requestFlush()
         // The codec reports what it sent from inside the write, which may have drained it again.
         if nowBlocked, !sendBuffer.isWritable { delegate?.upstreamWritabilityChanged(false) }
@@ -85,9 +85,9 @@ final class HTTP2UpstreamStream: UpstreamRequestStream {
         requestEnded = true
         if let trailers, !trailers.isEmpty {
             let fields = HTTP2UpstreamHeaders.trailerFields(trailers)
-            connection.write(HTTP2Frame(streamID: id, payload: .headers(.init(headers: fields, endStream: true))))
+            connection.writeHeaders(id, fields, endStream: true)
         } else {
-            connection.write(HTTP2Frame(streamID: id, payload: .data(.init(data: .byteBuffer(ByteBuffer()), endStream: true))))
+            connection.writeData(id, ByteBuffer(), endStream: true)
         }
         connection.requestFlush()
     }
@@ -130,27 +130,28 @@ final class HTTP2UpstreamStream: UpstreamRequestStream {
             closed(reason: nil)
             return
         }
-        connection.write(HTTP2Frame(streamID: id, payload: .rstStream(.cancel)))
+        connection.writeReset(id, .cancel)
         connection.requestFlush()
     }
 
     // MARK: - the response (from the connection)
 
-    func receive(_ payload: HTTP2Frame.FramePayload) {
-        if case .rstStream(let code) = payload {
-            stats.http2RxReset.inc(worker: worker)
-            resetReason = code == .refusedStream ? .remoteRefusedStreamReset : .remoteReset
-            return
-        }
-        if let payload = reads.admit(payload) { deliver(payload) }
+    /// The upstream's RST_STREAM (the close follows).
+    func resetByPeer(_ code: HTTP2ErrorCode) {
+        stats.http2RxReset.inc(worker: worker)
+        resetReason = code == .refusedStream ? .remoteRefusedStreamReset : .remoteReset
     }
 
-    private func deliver(_ payload: HTTP2Frame.FramePayload) {
-        switch payload {
-        case .headers(let h):
+    func receive(_ input: HTTP2StreamInput) {
+        if let input = reads.admit(input) { deliver(input) }
+    }
+
+    private func deliver(_ input: HTTP2StreamInput) {
+        switch input {
+        case .headers(let fields, let endStream):
             if !sawFinalHead {
                 var length: Int?
-                guard let head = HTTP2UpstreamHeaders.response(h.headers, contentLength: &length) else {
+                guard let head = HTTP2UpstreamHeaders.response(fields, contentLength: &length) else {
                     fail(.protocolError)
                     return
                 }
@@ -159,13 +160,13 @@ final class HTTP2UpstreamStream: UpstreamRequestStream {
                 sawFinalHead = true
                 // A HEAD, 204 or 304 response's content-length describes no body here.
                 if !headRequest, head.status.code != 204, head.status.code != 304 {
-                    if h.endStream, let length, length > 0 {
+                    if endStream, let length, length > 0 {
                         fail(.protocolError)
                         return
                     }
                     declaredLength = length
                 }
-                if h.endStream {
+                if endStream {
                     responseEnded = true
                     let d = delegate
                     delegate = nil
@@ -175,33 +176,31 @@ final class HTTP2UpstreamStream: UpstreamRequestStream {
                     delegate?.upstreamResponseHead(consume head, endStream: false)
                 }
             } else {
-                guard let trailers = HTTP2UpstreamHeaders.trailers(h.headers),
+                guard let trailers = HTTP2UpstreamHeaders.trailers(fields),
                       declaredLength.map({ $0 == receivedLength }) ?? true else {
                     fail(.protocolError)
                     return
                 }
                 end(trailers)
             }
-        case .data(let d):
+        case .data(let buffer, let endStream, let flowControlledLength):
             guard sawFinalHead else {
                 fail(.protocolError)
                 return
             }
-            returnWindow(HTTP2InboundWindow.flowControlledLength(d), endStream: d.endStream)
+            returnWindow(flowControlledLength, endStream: endStream)
             if let declared = declaredLength {
-                if case .byteBuffer(let buffer) = d.data { receivedLength += buffer.readableBytes }
-                if receivedLength > declared || (d.endStream && receivedLength != declared) {
+                receivedLength += buffer.readableBytes
+                if receivedLength > declared || (endStream && receivedLength != declared) {
                     fail(.protocolError)
                     return
                 }
             }
-            if case .byteBuffer(let buffer) = d.data, buffer.readableBytes > 0 {
+            if buffer.readableBytes > 0 {
                 stats.upstreamCxRxBytesTotal.inc(worker: worker, by: UInt64(buffer.readableBytes))
                 delegate?.upstreamResponseBody(buffer)
             }
-            if d.endStream { end(nil) }
-        default:
-            break
+            if endStream { end(nil) }
         }
     }
 
@@ -212,7 +211,7 @@ final class HTTP2UpstreamStream: UpstreamRequestStream {
             return
         }
         if let increment = window.consumed(bytes) {
-            connection.write(HTTP2Frame(streamID: id, payload: .windowUpdate(windowSizeIncrement: increment)))
+            connection.writeWindowUpdate(id, increment)
             connection.requestFlush()
         }
     }

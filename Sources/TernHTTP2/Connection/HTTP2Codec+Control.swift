@@ -59,7 +59,7 @@ extension HTTP2Codec {
         HTTP2FrameHeader(length: 0, type: HTTP2FrameType.settings, flags: HTTP2FrameFlags.ack, streamID: 0).write(into: &out)
         requestFlush()
         sawPeerSettings = true
-        delegate?.http2Received(HTTP2Frame(streamID: .rootStream, payload: .settings(.settings(received))))
+        delegate?.http2Settings(received)
         if windowDelta != 0 {
             delegate?.http2InitialSendWindowChanged(by: windowDelta)
             if windowDelta > 0 {
@@ -98,8 +98,7 @@ extension HTTP2Codec {
         let (rawLast, rawCode) = payload.readMultipleIntegers(as: (UInt32, UInt32).self)!
         let last = rawLast & 0x7FFF_FFFF
         goAwayReceived = min(goAwayReceived ?? last, last)
-        delegate?.http2Received(HTTP2Frame(streamID: .rootStream, payload: .goAway(
-            lastStreamID: HTTP2StreamID(Int32(last)), errorCode: HTTP2ErrorCode(networkCode: Int(rawCode)), opaqueData: nil)))
+        delegate?.http2GoAway(lastStreamID: HTTP2StreamID(Int32(last)), HTTP2ErrorCode(networkCode: Int(rawCode)))
         // Streams this side opened above `last` were never processed: they may be retried.
         for s in streams.all where !peerOpens(s.id) && s.id > last {
             close(s, .resetByPeer, reason: .refusedStream)

@@ -85,16 +85,16 @@ extension HTTP2Codec {
         return .closed(closedStreams.lookup(id))
     }
 
-    /// Strips the padding of a DATA or HEADERS payload; nil (after the connection error) when
-    /// the padding is longer than the frame (RFC 9113 §6.1).
-    private func unpad(_ header: HTTP2FrameHeader, _ payload: inout ByteBuffer) -> Int?? {
-        guard header.has(HTTP2FrameFlags.padded) else { return .some(nil) }
+    /// Strips the padding of a DATA or HEADERS payload; false (after the connection error)
+    /// when the padding is longer than the frame (RFC 9113 §6.1).
+    private func unpad(_ header: HTTP2FrameHeader, _ payload: inout ByteBuffer) -> Bool {
+        guard header.has(HTTP2FrameFlags.padded) else { return true }
         guard let padding = payload.readInteger(as: UInt8.self), Int(padding) <= payload.readableBytes else {
             connectionError(.protocolError, "padding longer than the frame")
-            return nil
+            return false
         }
         payload = payload.getSlice(at: payload.readerIndex, length: payload.readableBytes - Int(padding))!
-        return .some(Int(padding))
+        return true
     }
 
     // MARK: - DATA
@@ -103,7 +103,7 @@ extension HTTP2Codec {
         let id = header.streamID
         guard id != 0 else { return connectionError(.protocolError, "DATA on stream 0") }
         var payload = frame
-        guard let padding = unpad(header, &payload) else { return }
+        guard unpad(header, &payload) else { return }
         // Every DATA frame counts against the connection window, whatever its stream's state.
         let length = header.length
         connectionReceiveWindow -= length
@@ -128,9 +128,7 @@ extension HTTP2Codec {
             }
             let endStream = header.has(HTTP2FrameFlags.endStream)
             if endStream { s.remoteOpen = false }
-            delegate?.http2Received(HTTP2Frame(
-                streamID: HTTP2StreamID(Int32(id)),
-                payload: .data(.init(data: .byteBuffer(payload), endStream: endStream, paddingBytes: padding))))
+            delegate?.http2Data(HTTP2StreamID(Int32(id)), payload, endStream: endStream, flowControlledLength: length)
             windowConsumed(length)
             if endStream { closeIfDone(s) }
         }
@@ -146,7 +144,7 @@ extension HTTP2Codec {
         let id = header.streamID
         guard id != 0 else { return connectionError(.protocolError, "HEADERS on stream 0") }
         var payload = frame
-        guard unpad(header, &payload) != nil else { return }
+        guard unpad(header, &payload) else { return }
         var selfDependent = false
         if header.has(HTTP2FrameFlags.priority) {
             guard let dependency = payload.readInteger(as: UInt32.self), payload.readInteger(as: UInt8.self) != nil else {
@@ -212,8 +210,7 @@ extension HTTP2Codec {
                 s.receivedHeaders = true
             }
             if endStream { s.remoteOpen = false }
-            delegate?.http2Received(HTTP2Frame(streamID: HTTP2StreamID(Int32(id)),
-                                               payload: .headers(.init(headers: fields, endStream: endStream))))
+            delegate?.http2Headers(HTTP2StreamID(Int32(id)), fields, endStream: endStream)
             if endStream { closeIfDone(s) }
         }
     }
@@ -232,8 +229,7 @@ extension HTTP2Codec {
         if endStream { s.remoteOpen = false }
         streams[HTTP2StreamID(Int32(id))] = s
         peerOpenStreams += 1
-        delegate?.http2Received(HTTP2Frame(streamID: HTTP2StreamID(Int32(id)),
-                                           payload: .headers(.init(headers: fields, endStream: endStream))))
+        delegate?.http2Headers(HTTP2StreamID(Int32(id)), fields, endStream: endStream)
     }
 
     static func isInformational(_ fields: HPACKHeaders) -> Bool {
@@ -266,7 +262,7 @@ extension HTTP2Codec {
         case .closed:
             break
         case .open(let s):
-            delegate?.http2Received(HTTP2Frame(streamID: HTTP2StreamID(Int32(id)), payload: .rstStream(code)))
+            delegate?.http2Reset(HTTP2StreamID(Int32(id)), code)
             close(s, .resetByPeer, reason: code)
         }
     }

@@ -1,46 +1,53 @@
 package import NIOCore
 package import NIOHTTP2
-internal import NIOHPACK
+package import NIOHPACK
 
 extension HTTP2Codec {
     /// DATA payloads up to this size are copied into the output buffer; larger ones are written
     /// as they are, after their frame header.
     static let copiedPayloadLimit = 2048
 
-    /// Writes one frame from the owner. A frame that cannot be sent fails its promise (and a
-    /// stream's tells the delegate); DATA beyond the windows waits in the stream's queue.
-    package func write(_ frame: HTTP2Frame, promise: EventLoopPromise<Void>?) {
+    // The owner's frames. One that cannot be sent fails its promise (and a stream's tells the
+    // delegate); DATA beyond the windows waits in the stream's queue. All go out with `flush`.
+
+    /// HEADERS (and CONTINUATIONs) for `id`; a new id opens a stream this side owns.
+    package func writeHeaders(_ id: HTTP2StreamID, _ fields: HPACKHeaders, endStream: Bool, promise: EventLoopPromise<Void>? = nil) {
+        guard usable(promise) else { return }
+        writeHeaders(UInt32(Int32(id)), fields, endStream: endStream, promise: promise)
+    }
+
+    package func writeData(_ id: HTTP2StreamID, _ data: ByteBuffer, endStream: Bool, promise: EventLoopPromise<Void>? = nil) {
+        guard usable(promise) else { return }
+        writeData(UInt32(Int32(id)), data, endStream: endStream, promise: promise)
+    }
+
+    /// RST_STREAM: the stream closes (`http2StreamClosed` follows at once).
+    package func writeReset(_ id: HTTP2StreamID, _ code: HTTP2ErrorCode) {
+        guard usable(nil) else { return }
+        writeReset(UInt32(Int32(id)), code)
+    }
+
+    /// WINDOW_UPDATE: `increment` more bytes the peer may send on the stream (0: the connection).
+    package func writeWindowUpdate(_ id: HTTP2StreamID, _ increment: Int) {
+        guard usable(nil) else { return }
+        writeWindowUpdate(UInt32(Int32(id)), increment)
+    }
+
+    /// GOAWAY: streams the peer opens above `lastStreamID` from now on are ignored.
+    package func writeGoAway(lastStreamID: HTTP2StreamID, _ code: HTTP2ErrorCode, promise: EventLoopPromise<Void>? = nil) {
+        guard usable(promise) else { return }
+        let last = UInt32(Int32(lastStreamID))
+        goAwaySent = min(goAwaySent ?? last, last)
+        writeGoAwayFrame(lastStreamID: last, code: code)
+        attach(promise)
+    }
+
+    private func usable(_ promise: EventLoopPromise<Void>?) -> Bool {
         guard !failed, context != nil else {
             promise?.fail(ChannelError.ioOnClosedChannel)
-            return
+            return false
         }
-        let id = UInt32(Int32(frame.streamID))
-        switch frame.payload {
-        case .headers(let headers):
-            writeHeaders(id, headers.headers, endStream: headers.endStream, promise: promise)
-        case .data(let data):
-            guard case .byteBuffer(let buffer) = data.data else {
-                promise?.fail(ChannelError.operationUnsupported)
-                return
-            }
-            writeData(id, buffer, endStream: data.endStream, promise: promise)
-        case .rstStream(let code):
-            writeReset(id, code)
-            attach(promise)
-        case .windowUpdate(let increment):
-            writeWindowUpdate(id, increment)
-            attach(promise)
-        case .goAway(let last, let code, _):
-            goAwaySent = min(goAwaySent ?? UInt32(Int32(last)), UInt32(Int32(last)))
-            writeGoAwayFrame(lastStreamID: UInt32(Int32(last)), code: code)
-            attach(promise)
-        case .ping(let data, let ack):
-            HTTP2FrameHeader(length: 8, type: HTTP2FrameType.ping, flags: ack ? HTTP2FrameFlags.ack : 0, streamID: 0).write(into: &out)
-            out.writeInteger(data.integer)
-            attach(promise)
-        default:
-            promise?.fail(ChannelError.operationUnsupported)
-        }
+        return true
     }
 
     /// Sends everything written so far.

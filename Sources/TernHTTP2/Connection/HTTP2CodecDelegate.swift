@@ -1,12 +1,26 @@
+package import NIOCore
+package import NIOHPACK
 package import NIOHTTP2
 
 /// What an HTTP/2 connection's owner hears from its `HTTP2Codec`: the frames for its streams and
-/// the connection, and the protocol events that concern them. Calls come on the connection's
-/// event loop, directly (no pipeline hop, no boxing of frames or events).
+/// the connection that passed the protocol checks, and the protocol events that concern them.
+/// Calls come on the connection's event loop, directly: no pipeline hop, and no frame value
+/// built (NIOHTTP2's frame type boxes every DATA payload).
 package protocol HTTP2CodecDelegate: AnyObject {
-    /// A frame that passed the protocol checks: HEADERS (a whole header block, decoded), DATA,
-    /// RST_STREAM, WINDOW_UPDATE for a stream, and SETTINGS (not ACKs) and GOAWAY for stream 0.
-    func http2Received(_ frame: HTTP2Frame)
+    /// A whole header block, decoded (HEADERS and its CONTINUATIONs).
+    func http2Headers(_ id: HTTP2StreamID, _ fields: HPACKHeaders, endStream: Bool)
+
+    /// DATA, without its padding; `flowControlledLength` is what it took of the windows.
+    func http2Data(_ id: HTTP2StreamID, _ data: ByteBuffer, endStream: Bool, flowControlledLength: Int)
+
+    /// The peer's RST_STREAM (`http2StreamClosed` follows).
+    func http2Reset(_ id: HTTP2StreamID, _ code: HTTP2ErrorCode)
+
+    /// The peer's SETTINGS (not an ACK), already applied and acknowledged.
+    func http2Settings(_ settings: [HTTP2Setting])
+
+    /// The peer's GOAWAY.
+    func http2GoAway(lastStreamID: HTTP2StreamID, _ code: HTTP2ErrorCode)
 
     /// A stream closed: both sides ended it (`reason` nil), a RST_STREAM went either way (its
     /// code), or a GOAWAY from the peer left it unprocessed (`refusedStream`).

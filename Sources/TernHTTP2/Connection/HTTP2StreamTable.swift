@@ -86,10 +86,10 @@ package struct HTTP2StreamTable<Value: AnyObject> {
     }
 
     @inlinable
-    @usableFromInline func slot(_ key: Int32) -> Int { Int(key >> 1) & mask }
+    func slot(_ key: Int32) -> Int { Int(key >> 1) & mask }
 
     @inlinable
-    @usableFromInline mutating func insert(_ key: Int32, _ value: Value) {
+    mutating func insert(_ key: Int32, _ value: Value) {
         precondition(key > 0, "stream 0 is the connection")
         if (count + 1) * 2 > keys.count { grow() }
         var i = slot(key)
@@ -109,7 +109,7 @@ package struct HTTP2StreamTable<Value: AnyObject> {
     }
 
     @inlinable
-    @usableFromInline mutating func grow() {
+    mutating func grow() {
         let oldKeys = keys
         let oldValues = values
         keys = Array(repeating: 0, count: oldKeys.count * 2)
