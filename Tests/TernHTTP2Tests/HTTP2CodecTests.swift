@@ -139,7 +139,7 @@ struct HTTP2CodecTests {
         #expect(recorder.data.first.map { String(buffer: $0.1) } == "hello")
         #expect(recorder.data.first?.3 == 26)
         // Padding longer than the frame: a connection error.
-        try? channel.writeInbound(ByteBuffer(bytes: Self.frame(type: HTTP2FrameType.data, flags: HTTP2FrameFlags.padded, stream: 1, [9, 1, 2])))
+        _ = try? channel.writeInbound(ByteBuffer(bytes: Self.frame(type: HTTP2FrameType.data, flags: HTTP2FrameFlags.padded, stream: 1, [9, 1, 2])))
         #expect(!channel.isActive)
     }
 

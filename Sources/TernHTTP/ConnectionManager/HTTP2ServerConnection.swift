@@ -25,7 +25,7 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
     var codec: HTTP2Codec!
     var closed = false
     /// The open streams by id.
-    var streams = HTTP2StreamTable<HTTP2StreamCodec>()
+    var streams = HTTP2Streams<HTTP2StreamCodec>()
     /// Streams done with this tick, kept alive until it ends.
     var retired: [HTTP2StreamCodec] = []
     /// Streams holding response frames until the tick ends.

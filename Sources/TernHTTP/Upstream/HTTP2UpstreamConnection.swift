@@ -24,7 +24,7 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler, HTTP2
     /// The protocol engine before this handler; frames go to it by direct call.
     var codec: HTTP2Codec?
     /// Streams that sent their HEADERS, by id.
-    private var streams = HTTP2StreamTable<HTTP2UpstreamStream>()
+    private var streams = HTTP2Streams<HTTP2UpstreamStream>()
     private var nextStreamID = HTTP2StreamID(1)
     /// Streams that got frames during the current read (told when it completes).
     private var readStreams: [HTTP2UpstreamStream] = []

@@ -43,7 +43,7 @@ package final class HTTP2Codec: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     // MARK: streams
-    var streams = HTTP2StreamTable<HTTP2StreamState>()
+    var streams = HTTP2StreamStates()
     var closedStreams = HTTP2ClosedStreams()
     /// The highest stream id the peer opened, and the highest this side opened.
     var highestPeerStream: UInt32 = 0

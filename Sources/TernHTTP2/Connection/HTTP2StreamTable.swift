@@ -3,28 +3,26 @@ package import NIOHTTP2
 /// A connection's streams by id, looked up for every frame and stream event. A `Dictionary`
 /// runs its seeded SipHash on each lookup, which showed in profiles; stream ids are positive and
 /// handed out in order (odd from clients), so half the id indexes an open-addressed table
-/// directly, with linear probing and backward-shift deletion (no tombstones). Inlinable, so
-/// other modules get it specialized for their stream type (unspecialized, every access looked
-/// up generic metadata at run time).
-@frozen
-package struct HTTP2StreamTable<Value: AnyObject> {
-    @usableFromInline var keys: [Int32]
-    @usableFromInline var values: [Value?]
-    @usableFromInline var mask: Int
-    @usableFromInline package internal(set) var count = 0
+/// directly, with linear probing and backward-shift deletion (no tombstones). Not generic: the
+/// stream objects are held as `AnyObject`, and each module reads them through a typed view
+/// (`HTTP2StreamTable.View` here; TernHTTP's own), which its own optimizer specializes. A
+/// generic table in this module ran unspecialized from TernHTTP, looking up metadata at run time.
+package struct HTTP2StreamTable {
+    package typealias Value = AnyObject
+    private var keys: [Int32]
+    private var values: [Value?]
+    private var mask: Int
+    package private(set) var count = 0
 
-    @inlinable
     package init() {
         keys = Array(repeating: 0, count: 16)
         values = Array(repeating: nil, count: 16)
         mask = 15
     }
 
-    @inlinable
     package var isEmpty: Bool { count == 0 }
 
     /// Every stream, in no particular order.
-    @inlinable
     package var all: [Value] {
         var out: [Value] = []
         out.reserveCapacity(count)
@@ -32,7 +30,6 @@ package struct HTTP2StreamTable<Value: AnyObject> {
         return out
     }
 
-    @inlinable
     package subscript(id: HTTP2StreamID) -> Value? {
         get {
             let key = Int32(id)
@@ -54,7 +51,6 @@ package struct HTTP2StreamTable<Value: AnyObject> {
     }
 
     @discardableResult
-    @inlinable
     package mutating func removeValue(forKey id: HTTP2StreamID) -> Value? {
         let key = Int32(id)
         var i = slot(key)
@@ -85,11 +81,9 @@ package struct HTTP2StreamTable<Value: AnyObject> {
         return removed
     }
 
-    @inlinable
-    func slot(_ key: Int32) -> Int { Int(key >> 1) & mask }
+    private func slot(_ key: Int32) -> Int { Int(key >> 1) & mask }
 
-    @inlinable
-    mutating func insert(_ key: Int32, _ value: Value) {
+    private mutating func insert(_ key: Int32, _ value: Value) {
         precondition(key > 0, "stream 0 is the connection")
         if (count + 1) * 2 > keys.count { grow() }
         var i = slot(key)
@@ -108,8 +102,7 @@ package struct HTTP2StreamTable<Value: AnyObject> {
         }
     }
 
-    @inlinable
-    mutating func grow() {
+    private mutating func grow() {
         let oldKeys = keys
         let oldValues = values
         keys = Array(repeating: 0, count: oldKeys.count * 2)
@@ -117,5 +110,23 @@ package struct HTTP2StreamTable<Value: AnyObject> {
         mask = keys.count - 1
         count = 0
         for (k, v) in zip(oldKeys, oldValues) where k != 0 { insert(k, v!) }
+    }
+}
+
+/// The codec's typed view of a stream table.
+struct HTTP2StreamStates {
+    private var table = HTTP2StreamTable()
+
+    var count: Int { table.count }
+    var all: [HTTP2StreamState] { table.all.map { unsafeDowncast($0, to: HTTP2StreamState.self) } }
+
+    subscript(id: HTTP2StreamID) -> HTTP2StreamState? {
+        get { table[id].map { unsafeDowncast($0, to: HTTP2StreamState.self) } }
+        set { table[id] = newValue }
+    }
+
+    @discardableResult
+    mutating func removeValue(forKey id: HTTP2StreamID) -> HTTP2StreamState? {
+        table.removeValue(forKey: id).map { unsafeDowncast($0, to: HTTP2StreamState.self) }
     }
 }

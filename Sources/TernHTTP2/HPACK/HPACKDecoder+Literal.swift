@@ -36,11 +36,13 @@ extension HPACKDecoder {
             name = try tableName(at: nameIndex)
         }
         let value = try Self.makeString(valueLiteral)
-        if collector.admit(size: name.utf8.count + value.utf8.count + HPACKDynamicTable.entryOverhead) {
-            collector.append(name: name, value: value, indexing: indexing)
-        }
+        let stores = collector.admit(size: name.utf8.count + value.utf8.count + HPACKDynamicTable.entryOverhead)
         if insertsIntoTable {
             table.insert(name: name, value: value)
+        }
+        if stores {
+            // Last use: the collector takes these Strings rather than copies.
+            collector.append(name: name, value: value, indexing: indexing)
         }
     }
 

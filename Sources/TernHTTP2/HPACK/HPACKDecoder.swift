@@ -103,8 +103,9 @@ extension HPACKDecoder {
         guard position < table.count else { throw .indexOutOfRange }
         let slot = table.slot(at: position)
         if collector.admit(size: table.slots[slot].size) {
-            let entry = table.slots[slot]
-            collector.append(name: entry.name, value: entry.value, indexing: .indexable)
+            // Straight from the slot, not through a copied Entry: each String is copied once,
+            // into the result.
+            collector.append(name: table.slots[slot].name, value: table.slots[slot].value, indexing: .indexable)
         }
     }
 }

@@ -1,19 +1,18 @@
-/// The dynamic table of RFC 7541 §2.3.2 and §4, one per direction per connection.
+/// The decoder's dynamic table (RFC 7541 §2.3.2, §4), kept in step with the peer's encoder.
 ///
 /// A ring buffer: inserting and evicting move an index instead of shifting entries, so neither
 /// costs more than storing two String references. Position 0 is the newest entry (HPACK index
-/// 62); the encoder and decoder each own one and keep it in step with the peer's.
+/// 62). Entries are Strings because an indexed field becomes an `HPACKHeaders` entry as is; the
+/// encoder, which only compares bytes, keeps an `HPACKEncoderTable` instead.
 struct HPACKDynamicTable {
-    /// One field in the table. The hashes are the encoder's search keys (0 in the decoder's table).
+    /// One field in the table.
     struct Entry {
         var name: String
         var value: String
         /// name + value + 32 octets (RFC 7541 §4.1).
         var size: Int
-        var nameHash: UInt32
-        var fieldHash: UInt32
 
-        static let empty = Entry(name: "", value: "", size: 0, nameHash: 0, fieldHash: 0)
+        static let empty = Entry(name: "", value: "", size: 0)
     }
 
     /// Per-entry overhead of RFC 7541 §4.1.
@@ -57,7 +56,7 @@ struct HPACKDynamicTable {
 
     /// Adds a field as the newest entry, first evicting until it fits; a field larger than the
     /// whole table leaves the table empty and is not added (RFC 7541 §4.4).
-    mutating func insert(name: String, value: String, nameHash: UInt32 = 0, fieldHash: UInt32 = 0) {
+    mutating func insert(name: String, value: String) {
         let entrySize = name.utf8.count + value.utf8.count + Self.entryOverhead
         guard entrySize <= maxSize else {
             while count > 0 {
@@ -71,7 +70,7 @@ struct HPACKDynamicTable {
         if count == slots.count {
             grow()
         }
-        slots[nextSlot] = Entry(name: name, value: value, size: entrySize, nameHash: nameHash, fieldHash: fieldHash)
+        slots[nextSlot] = Entry(name: name, value: value, size: entrySize)
         nextSlot = (nextSlot + 1) & (slots.count - 1)
         count += 1
         size += entrySize

@@ -9,8 +9,10 @@ package struct HPACKEncoder {
     /// content-type); a larger table mostly holds one-off values, and a proxy multiplies it by
     /// every connection it holds.
     package static let maxTableSize = 4096
+    /// Writable octets reserved for a round of fields: a typical block fits in one round.
+    static let roundReservation = 512
 
-    var table = HPACKDynamicTable(maxSize: HPACKEncoder.maxTableSize)
+    var table = HPACKEncoderTable(maxSize: HPACKEncoder.maxTableSize)
     /// The maximum size the peer's decoder currently believes our table has.
     private var announcedMaxSize = HPACKEncoder.maxTableSize
     /// The smallest maximum size set since the last announcement: if the table shrank and grew
@@ -39,12 +41,29 @@ package struct HPACKEncoder {
     /// Appends the encoded block for `headers` to `buffer`.
     package mutating func encode(_ headers: HPACKHeaders, into buffer: inout ByteBuffer) {
         announceTableSizeChange(into: &buffer)
-        for (name, value, indexing) in headers {
-            HPACKBytes.withUTF8(name) { nameBytes in
-                HPACKBytes.withUTF8(value) { valueBytes in
-                    encodeField(
-                        name: name, nameBytes: nameBytes, value: value, valueBytes: valueBytes,
-                        indexing: indexing, into: &buffer)
+        // Fields are written straight into reserved room, a round of fields per reservation: a
+        // `ByteBuffer` call costs about as much as encoding a short field. A field that might
+        // not fit ends the round, and the next round reserves at least what it needs.
+        var index = headers.startIndex
+        var reservation = Self.roundReservation
+        while index != headers.endIndex {
+            buffer.writeHPACK(maxLength: reservation) { writer in
+                while index != headers.endIndex {
+                    let (name, value, indexing) = headers[index]
+                    let needed = HPACKBytes.withUTF8(name) { name in
+                        HPACKBytes.withUTF8(value) { value in
+                            // The representation is never longer than this.
+                            let needed = name.count + value.count + HPACKWriter.fieldOverhead
+                            guard needed <= writer.available else { return needed }
+                            encodeField(name: name, value: value, indexing: indexing, into: &writer)
+                            return 0
+                        }
+                    }
+                    guard needed == 0 else {
+                        reservation = Swift.max(needed, Self.roundReservation)
+                        return
+                    }
+                    index = headers.index(after: index)
                 }
             }
         }

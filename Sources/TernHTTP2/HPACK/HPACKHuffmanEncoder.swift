@@ -17,24 +17,31 @@ enum HPACKHuffmanEncoder {
     static func encode(_ bytes: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) {
         HPACKHuffmanCode.codes.withUnsafeBufferPointer { codes in
             HPACKHuffmanCode.lengths.withUnsafeBufferPointer { lengths in
-                // Bits not yet written sit in the low `pending` bits of `accumulator`; codes are
-                // at most 30 bits and fewer than 8 are left over each time, so 64 bits suffice.
+                // Bits not yet written sit in the low `pending` bits of `accumulator`. They are
+                // written 32 at a time, a store per word rather than per octet; fewer than 32 wait
+                // and codes are at most 30 bits, so 64 bits always hold them.
                 var accumulator: UInt64 = 0
-                var pending = 0
+                var pending: UInt64 = 0
                 var out = 0
                 for byte in bytes {
-                    let length = Int(lengths[Int(byte)])
-                    accumulator = (accumulator << UInt64(length)) | UInt64(codes[Int(byte)])
-                    pending += length
-                    while pending >= 8 {
-                        pending -= 8
-                        output[out] = UInt8(truncatingIfNeeded: accumulator >> UInt64(pending))
-                        out += 1
+                    let length = UInt64(lengths[Int(byte)])
+                    accumulator = accumulator &<< length | UInt64(codes[Int(byte)])
+                    pending &+= length
+                    if pending >= 32 {
+                        pending &-= 32
+                        let word = UInt32(truncatingIfNeeded: accumulator &>> pending)
+                        output.storeBytes(of: word.bigEndian, toByteOffset: out, as: UInt32.self)
+                        out &+= 4
                     }
                 }
+                while pending >= 8 {
+                    pending &-= 8
+                    output[out] = UInt8(truncatingIfNeeded: accumulator &>> pending)
+                    out &+= 1
+                }
                 if pending > 0 {
-                    let padding = 8 - pending
-                    output[out] = UInt8(truncatingIfNeeded: (accumulator << UInt64(padding)) | ((1 << UInt64(padding)) - 1))
+                    let padding = 8 &- pending
+                    output[out] = UInt8(truncatingIfNeeded: (accumulator &<< padding) | ((1 &<< padding) &- 1))
                 }
             }
         }
