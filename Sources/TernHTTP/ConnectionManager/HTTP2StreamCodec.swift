@@ -2,6 +2,7 @@ import NIOCore
 internal import NIOHPACK
 import NIOHTTP1
 internal import NIOHTTP2
+import TernHTTP2
 import TernNetwork
 
 /// The downstream side of one HTTP/2 stream, fed by its connection (`HTTP2ServerConnection`,
@@ -39,7 +40,7 @@ final class HTTP2StreamCodec: StreamCodec {
     /// The response's last frame was handed to the codec.
     var responseEnded = false
     /// The response head and body chunk not yet handed to the codec (see `writeResponseHead`).
-    var heldHead: HPACKHeaders?
+    var heldHead: HTTPResponseHead?
     var heldBody: ByteBuffer?
     /// What is held ends the response: it came before the request ended, and waits for the
     /// tick to end so a frame of the same read that breaks the protocol resets the stream
@@ -213,18 +214,17 @@ final class HTTP2StreamCodec: StreamCodec {
 
     func writeResponseHead(_ head: HTTPResponseHead, endStream: Bool) {
         respondedWithHead = true
-        let fields = HTTP2ResponseHeaders.fields(head)
         if endStream {
             responseEnded = true
             if requestOpen {
-                heldHead = fields
+                heldHead = head
                 heldEnd = true
                 waitForTick()
             } else {
-                emitHeaders(fields, endStream: true)
+                emitHead(head, endStream: true)
             }
         } else {
-            heldHead = fields
+            heldHead = head
             waitForTick()
         }
         server.requestFlush()
@@ -291,9 +291,9 @@ final class HTTP2StreamCodec: StreamCodec {
         let end = heldEnd
         heldBody = nil
         heldEnd = false
-        if let fields = heldHead {
+        if let head = heldHead {
             heldHead = nil
-            emitHeaders(fields, endStream: end && body == nil)
+            emitHead(head, endStream: end && body == nil)
         }
         if let body { emitData(body, endStream: end) }
     }
@@ -305,9 +305,9 @@ final class HTTP2StreamCodec: StreamCodec {
     }
 
     private func releaseHead() {
-        guard let fields = heldHead else { return }
+        guard let head = heldHead else { return }
         heldHead = nil
-        emitHeaders(fields, endStream: false)
+        emitHead(head, endStream: false)
     }
 
     // The response's frames go to the codec (the flood limits count them as it writes them to
@@ -316,6 +316,12 @@ final class HTTP2StreamCodec: StreamCodec {
     private func emitHeaders(_ fields: HPACKHeaders, endStream: Bool) {
         guard !closed else { return }
         server.codec?.writeHeaders(id, fields, endStream: endStream)
+    }
+
+    /// The response head, written straight into the codec's header block.
+    private func emitHead(_ head: HTTPResponseHead, endStream: Bool) {
+        guard !closed else { return }
+        server.codec?.writeHeaders(id, endStream: endStream) { HTTP2ResponseHeaders.append(head, to: &$0) }
     }
 
     private func emitData(_ data: ByteBuffer, endStream: Bool) {

@@ -1,32 +1,28 @@
 import NIOCore
 internal import NIOHPACK
 import NIOHTTP1
+import TernHTTP2
 
 /// HTTP/1.1 ⇄ HTTP/2 header translation for upstream streams. The router works on HTTP/1-shaped
 /// heads whatever the protocols; an HTTP/2 upstream stream turns the request head into HEADERS
 /// (`:method`, `:scheme`, `:authority` from `host`, `:path`) without the connection-specific
 /// headers HTTP/2 forbids, and the response HEADERS back into a head (`:status`).
 enum HTTP2UpstreamHeaders {
-    /// The request HEADERS for `head`; `scheme` is `http` (h2c) or `https` (over TLS).
+    /// The request HEADERS for `head`, written straight into the block; `scheme` is `http`
+    /// (h2c) or `https` (over TLS).
+    static func append(_ head: HTTPRequestHead, scheme: String, to sink: inout HTTP2FieldSink) {
+        sink.append(name: ":method", value: head.method.rawValue)
+        sink.append(name: ":scheme", value: scheme)
+        sink.append(name: ":authority", value: head.headers.first(name: "host") ?? "")
+        sink.append(name: ":path", value: head.uri.isEmpty ? "/" : head.uri)
+        HTTP2FieldWriter.appendRegular(head.headers, request: true, to: &sink)
+    }
+
+    /// The same fields as a list.
     static func request(_ head: HTTPRequestHead, scheme: String) -> HPACKHeaders {
-        var out = HPACKHeaders()
-        out.reserveCapacity(head.headers.count + 4)
-        out.add(name: ":method", value: head.method.rawValue)
-        out.add(name: ":scheme", value: scheme)
-        out.add(name: ":authority", value: head.headers.first(name: "host") ?? "")
-        out.add(name: ":path", value: head.uri.isEmpty ? "/" : head.uri)
-        let named = head.headers.contains(name: "connection") ? head.headers[canonicalForm: "connection"].map { $0.lowercased() } : []
-        for (name, value) in head.headers {
-            let lower = HTTP2FieldNames.lowercased(name)
-            if HTTP2FieldNames.isConnectionSpecific(lower) || lower == "host" || (!named.isEmpty && named.contains(lower)) { continue }
-            // `te` may only say `trailers` in HTTP/2.
-            if lower == "te" {
-                if value.lowercased().contains("trailers") { out.add(name: "te", value: "trailers") }
-                continue
-            }
-            out.add(name: lower, value: value, indexing: HTTP2FieldNames.indexing(lower))
-        }
-        return out
+        var sink = HTTP2FieldSink.collecting()
+        append(head, scheme: scheme, to: &sink)
+        return sink.fields
     }
 
     /// The response head of HEADERS with `:status`; nil when the block is malformed (RFC 9113

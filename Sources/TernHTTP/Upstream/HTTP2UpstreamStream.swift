@@ -2,6 +2,7 @@ import NIOCore
 internal import NIOHPACK
 import NIOHTTP1
 internal import NIOHTTP2
+import TernHTTP2
 import TernUpstream
 
 /// One request on an upstream HTTP/2 connection, a plain object its connection
@@ -62,11 +63,11 @@ final class HTTP2UpstreamStream: UpstreamRequestStream {
         let id = connection.register(self)
         self.id = id
         headRequest = head.method == .HEAD
-        let fields = HTTP2UpstreamHeaders.request(head, scheme: connection.scheme)
         if endStream { requestEnded = true }
         // Created as the codec takes the HEADERS (a refusal, for a GOAWAY, clears it again).
         created = true
-        connection.writeHeaders(id, fields, endStream: endStream)
+        let scheme = connection.scheme
+        connection.codec?.writeHeaders(id, endStream: endStream) { HTTP2UpstreamHeaders.append(head, scheme: scheme, to: &$0) }
         connection.requestFlush()
     }
 

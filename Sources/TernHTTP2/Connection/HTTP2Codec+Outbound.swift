@@ -16,6 +16,26 @@ extension HTTP2Codec {
         writeHeaders(UInt32(Int32(id)), fields, endStream: endStream, promise: promise)
     }
 
+    /// HEADERS whose fields `fields` hands to `appendField` one by one (see `HTTP2FieldSink`):
+    /// encoded as they come, with no `HPACKHeaders` built, unless the block has to wait behind
+    /// DATA (then they are collected, to be encoded when it goes: HPACK's state follows the
+    /// order blocks are sent in).
+    package func writeHeaders(_ id: HTTP2StreamID, endStream: Bool, fields: (inout HTTP2FieldSink) -> Void) {
+        guard usable(nil) else { return }
+        let raw = UInt32(Int32(id))
+        if let s = streams[id] ?? openLocalStream(raw), s.localOpen, !s.hasQueue {
+            blockScratch.clear()
+            encoder.beginBlock(into: &blockScratch)
+            var sink = HTTP2FieldSink(codec: self)
+            fields(&sink)
+            emitEncodedHeaders(s, endStream: endStream, promise: nil)
+            return
+        }
+        var sink = HTTP2FieldSink(codec: nil)
+        fields(&sink)
+        writeHeaders(raw, sink.collected, endStream: endStream, promise: nil)
+    }
+
     package func writeData(_ id: HTTP2StreamID, _ data: ByteBuffer, endStream: Bool, promise: EventLoopPromise<Void>? = nil) {
         guard usable(promise) else { return }
         writeData(UInt32(Int32(id)), data, endStream: endStream, promise: promise)
@@ -73,11 +93,18 @@ extension HTTP2Codec {
             return
         }
         guard !peerOpens(id), id > highestLocalStream else { return refuse(id, .streamClosed(nil), promise) }
-        guard goAwayReceived == nil else { return refuse(id, .createdAfterGoAway, promise) }
+        guard let s = openLocalStream(id) else { return refuse(id, .createdAfterGoAway, promise) }
+        emitHeaders(s, headers, endStream: endStream, promise: promise)
+    }
+
+    /// A stream this side opens with its HEADERS; nil for an id that cannot be one (not
+    /// above the last, or the peer's parity) or after the peer's GOAWAY.
+    private func openLocalStream(_ id: UInt32) -> HTTP2StreamState? {
+        guard !peerOpens(id), id > highestLocalStream, goAwayReceived == nil else { return nil }
         highestLocalStream = id
         let s = HTTP2StreamState(id: id, sendWindow: peerInitialWindow, receiveWindow: localInitialWindow)
-        streams[streamID] = s
-        emitHeaders(s, headers, endStream: endStream, promise: promise)
+        streams[HTTP2StreamID(Int32(id))] = s
+        return s
     }
 
     private func refuse(_ id: UInt32, _ failure: HTTP2StreamFailure, _ promise: EventLoopPromise<Void>?) {
@@ -90,6 +117,11 @@ extension HTTP2Codec {
     private func emitHeaders(_ s: HTTP2StreamState, _ headers: HPACKHeaders, endStream: Bool, promise: EventLoopPromise<Void>?) {
         blockScratch.clear()
         encoder.encode(headers, into: &blockScratch)
+        emitEncodedHeaders(s, endStream: endStream, promise: promise)
+    }
+
+    /// Frames the block in `blockScratch`.
+    private func emitEncodedHeaders(_ s: HTTP2StreamState, endStream: Bool, promise: EventLoopPromise<Void>?) {
         var first = true
         repeat {
             let length = min(blockScratch.readableBytes, peerMaxFrameSize)

@@ -71,7 +71,7 @@ package struct HPACKEncoder {
 
     /// Writes the §6.3 size updates owed since the last block: the lowest size if the table
     /// went below what the peer knows, then the final size if that differs.
-    private mutating func announceTableSizeChange(into buffer: inout ByteBuffer) {
+    mutating func announceTableSizeChange(into buffer: inout ByteBuffer) {
         if lowestMaxSize < announcedMaxSize {
             buffer.writeHPACKInteger(lowestMaxSize, prefixBits: 5, flags: 0x20)
             if table.maxSize != lowestMaxSize {

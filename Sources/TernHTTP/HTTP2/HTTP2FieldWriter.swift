@@ -1,0 +1,104 @@
+internal import NIOHPACK
+import NIOHTTP1
+import TernHTTP2
+
+/// HTTP/1-shaped headers written as HTTP/2 fields straight into a header block
+/// (`HTTP2FieldSink`): names lower-cased into a scratch buffer on the way, the
+/// connection-specific fields HTTP/2 forbids (RFC 9113 §8.2.2) and the ones `connection` names
+/// left out. No `HPACKHeaders` and no lower-cased String is made for a field.
+enum HTTP2FieldWriter {
+    /// Longer names (rare) are lower-cased as Strings.
+    static let scratchSize = 128
+
+    /// `request`: a request toward an upstream, which also drops `host` (it became `:authority`)
+    /// and keeps `te` only as `trailers`.
+    static func appendRegular(_ headers: HTTPHeaders, request: Bool, to sink: inout HTTP2FieldSink) {
+        let named = connectionTokens(headers)
+        withUnsafeTemporaryAllocation(byteCount: scratchSize, alignment: 1) { scratch in
+            for (name, value) in headers {
+                guard name.utf8.count <= scratchSize else {
+                    append(name.lowercased(), value, request: request, named: named, to: &sink)
+                    continue
+                }
+                var nameCopy = name
+                var valueCopy = value
+                nameCopy.withUTF8 { raw in
+                    for i in 0..<raw.count {
+                        let b = raw[i]
+                        scratch[i] = b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") ? b | 0x20 : b
+                    }
+                    let lower = UnsafeRawBufferPointer(rebasing: scratch[0..<raw.count])
+                    valueCopy.withUTF8 { v in
+                        appendField(lower, UnsafeRawBufferPointer(v), request: request, named: named, to: &sink)
+                    }
+                }
+            }
+        }
+    }
+
+    private static func append(_ lower: String, _ value: String, request: Bool, named: [String], to sink: inout HTTP2FieldSink) {
+        var lower = lower
+        var value = value
+        lower.withUTF8 { n in value.withUTF8 { v in
+            appendField(UnsafeRawBufferPointer(n), UnsafeRawBufferPointer(v), request: request, named: named, to: &sink)
+        } }
+    }
+
+    private static func appendField(_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, request: Bool,
+                                    named: [String], to sink: inout HTTP2FieldSink) {
+        if isConnectionSpecific(name) { return }
+        if request {
+            if equals(name, "host") { return }
+            if equals(name, "te") {
+                // `te` may only say `trailers` in HTTP/2.
+                if String(decoding: value, as: UTF8.self).lowercased().contains("trailers") {
+                    sink.append(name: name, value: UnsafeRawBufferPointer(staticString: "trailers"), indexing: .indexable)
+                }
+                return
+            }
+        }
+        if !named.isEmpty, named.contains(where: { $0.utf8.elementsEqual(name) }) { return }
+        sink.append(name: name, value: value, indexing: indexing(name))
+    }
+
+    /// The lower-cased names the `connection` header lists (rare: usually none).
+    private static func connectionTokens(_ headers: HTTPHeaders) -> [String] {
+        var named: [String] = []
+        for (name, value) in headers where name.utf8.count == 10 && name.lowercased() == "connection" {
+            for token in value.split(separator: ",") {
+                named.append(token.trimmingCharacters(in: .whitespaces).lowercased())
+            }
+        }
+        return named
+    }
+
+    /// RFC 9113 §8.2.2, by length first: most names are none of these.
+    static func isConnectionSpecific(_ name: UnsafeRawBufferPointer) -> Bool {
+        switch name.count {
+        case 7: return equals(name, "upgrade")
+        case 10: return equals(name, "connection") || equals(name, "keep-alive")
+        case 16: return equals(name, "proxy-connection")
+        case 17: return equals(name, "transfer-encoding")
+        default: return false
+        }
+    }
+
+    /// Values Tern makes new for every request stay out of the peer's HPACK table.
+    static func indexing(_ name: UnsafeRawBufferPointer) -> HPACKIndexing {
+        switch name.count {
+        case 12: return equals(name, "x-request-id") ? .nonIndexable : .indexable
+        case 29: return equals(name, "x-envoy-upstream-service-time") ? .nonIndexable : .indexable
+        default: return .indexable
+        }
+    }
+
+    static func equals(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        literal.withUTF8Buffer { bytes.elementsEqual($0) }
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    init(staticString: StaticString) {
+        self.init(start: staticString.utf8Start, count: staticString.utf8CodeUnitCount)
+    }
+}

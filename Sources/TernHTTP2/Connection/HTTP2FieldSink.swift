@@ -1,0 +1,32 @@
+package import NIOHPACK
+
+/// Takes a header block's fields one at a time for `HTTP2Codec.writeHeaders(_:endStream:fields:)`:
+/// straight into the codec's HPACK encoder, or, for a block that must wait, into a list.
+package struct HTTP2FieldSink {
+    private let codec: HTTP2Codec?
+    private(set) var collected = HPACKHeaders()
+
+    init(codec: HTTP2Codec?) { self.codec = codec }
+
+    /// A sink that only collects: the fields as `HPACKHeaders`.
+    package static func collecting() -> HTTP2FieldSink { HTTP2FieldSink(codec: nil) }
+
+    /// What a collecting sink took.
+    package var fields: HPACKHeaders { collected }
+
+    /// One field; `name` is lower case.
+    package mutating func append(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, indexing: HPACKIndexing = .indexable) {
+        if let codec {
+            codec.encoder.append(name: name, value: value, indexing: indexing, into: &codec.blockScratch)
+        } else {
+            collected.add(name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self), indexing: indexing)
+        }
+    }
+
+    /// One field from Strings (`name` lower case).
+    package mutating func append(name: String, value: String, indexing: HPACKIndexing = .indexable) {
+        var name = name
+        var value = value
+        name.withUTF8 { n in value.withUTF8 { v in append(name: UnsafeRawBufferPointer(n), value: UnsafeRawBufferPointer(v), indexing: indexing) } }
+    }
+}
