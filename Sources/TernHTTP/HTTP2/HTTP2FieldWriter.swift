@@ -20,28 +20,26 @@ enum HTTP2FieldWriter {
                     append(name.lowercased(), value, request: request, named: named, to: &sink)
                     continue
                 }
-                var nameCopy = name
-                var valueCopy = value
-                nameCopy.withUTF8 { raw in
-                    for i in 0..<raw.count {
-                        let b = raw[i]
-                        scratch[i] = b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") ? b | 0x20 : b
-                    }
-                    let lower = UnsafeRawBufferPointer(rebasing: scratch[0..<raw.count])
-                    valueCopy.withUTF8 { v in
-                        appendField(lower, UnsafeRawBufferPointer(v), request: request, named: named, to: &sink)
-                    }
+                var count = 0
+                for b in name.utf8 {
+                    scratch[count] = b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") ? b | 0x20 : b
+                    count += 1
                 }
+                let lower = UnsafeRawBufferPointer(rebasing: scratch[0..<count])
+                withBytes(value) { appendField(lower, $0, request: request, named: named, to: &sink) }
             }
         }
     }
 
     private static func append(_ lower: String, _ value: String, request: Bool, named: [String], to sink: inout HTTP2FieldSink) {
-        var lower = lower
-        var value = value
-        lower.withUTF8 { n in value.withUTF8 { v in
-            appendField(UnsafeRawBufferPointer(n), UnsafeRawBufferPointer(v), request: request, named: named, to: &sink)
-        } }
+        withBytes(lower) { n in withBytes(value) { v in appendField(n, v, request: request, named: named, to: &sink) } }
+    }
+
+    /// A String's UTF-8 bytes without copying it (a native or small String has them in one piece).
+    private static func withBytes<R>(_ string: String, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        if let result = string.utf8.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) { return result }
+        var copy = string
+        return copy.withUTF8 { body(UnsafeRawBufferPointer($0)) }
     }
 
     private static func appendField(_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, request: Bool,
@@ -61,8 +59,10 @@ enum HTTP2FieldWriter {
         sink.append(name: name, value: value, indexing: indexing(name))
     }
 
-    /// The lower-cased names the `connection` header lists (rare: usually none).
+    /// The lower-cased names the `connection` header lists (rare: usually none, and then only
+    /// `contains` walks the list, without copying a field).
     private static func connectionTokens(_ headers: HTTPHeaders) -> [String] {
+        guard headers.contains(name: "connection") else { return [] }
         var named: [String] = []
         for (name, value) in headers where name.utf8.count == 10 && name.lowercased() == "connection" {
             for token in value.split(separator: ",") {

@@ -3,7 +3,9 @@ package import NIOHPACK
 /// Takes a header block's fields one at a time for `HTTP2Codec.writeHeaders(_:endStream:fields:)`:
 /// straight into the codec's HPACK encoder, or, for a block that must wait, into a list.
 package struct HTTP2FieldSink {
-    private let codec: HTTP2Codec?
+    /// The codec whose encoder takes the fields; it outlives the sink, which lives only for
+    /// the call that writes the block.
+    private unowned(unsafe) let codec: HTTP2Codec?
     private(set) var collected = HPACKHeaders()
 
     init(codec: HTTP2Codec?) { self.codec = codec }
@@ -25,8 +27,6 @@ package struct HTTP2FieldSink {
 
     /// One field from Strings (`name` lower case).
     package mutating func append(name: String, value: String, indexing: HPACKIndexing = .indexable) {
-        var name = name
-        var value = value
-        name.withUTF8 { n in value.withUTF8 { v in append(name: UnsafeRawBufferPointer(n), value: UnsafeRawBufferPointer(v), indexing: indexing) } }
+        HPACKBytes.withUTF8(name) { n in HPACKBytes.withUTF8(value) { v in append(name: n, value: v, indexing: indexing) } }
     }
 }
