@@ -31,8 +31,11 @@ extension ActiveStream {
                            flags: rejection.flags, headers: nil)
             return
         }
-        requestHead = head
         info.request = head
+        // Consumed: the local copy would otherwise live through the filters below and make
+        // their edits copy the headers (the record's copy is dropped by the router when nothing
+        // needs it).
+        requestHead = consume head
         requestComplete = endStream
         startMaxStreamDuration()  // before the filters: it may rewrite grpc-timeout, as Envoy does
         runDecodeHeaders(endStream: endStream)

@@ -99,7 +99,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
                 if !pending.isEmpty || (stream != nil && stream!.requestComplete && !awaitingEnd) {
                     pending.append(part)
                 } else {
-                    handle(part)
+                    handle(consume part)
                 }
                 if discarding || closed { return }
             }
@@ -118,8 +118,10 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     /// What a client may send after an upgrade request before the upgrade is answered.
     static let maxEarlyTunnelBytes = 1 << 20
 
-    func handle(_ part: HTTP1RequestParser.Part) {
-        switch part {
+    /// `part` is consumed: the head's headers then have one owner, so the connection manager's
+    /// and the router's edits change them in place instead of copying the whole list first.
+    func handle(_ part: consuming HTTP1RequestParser.Part) {
+        switch consume part {
         case .head(let head, let scan, let keepAlive, let bodyless):
             cancelIdleTimer()
             requests += 1
