@@ -20,16 +20,6 @@ enum HTTP2FieldNames {
         }
     }
 
-    /// How a field should enter the peer's HPACK table: not at all for the values Tern makes new
-    /// for every request, which would only evict the fields worth keeping there.
-    static func indexing(_ lower: String) -> HPACKIndexing {
-        switch lower.utf8.count {
-        case 12: return lower == "x-request-id" ? .nonIndexable : .indexable
-        case 29: return lower == "x-envoy-upstream-service-time" ? .nonIndexable : .indexable
-        default: return .indexable
-        }
-    }
-
     /// A regular field an HTTP/2 message may carry (RFC 9113 §8.2): a lower-case token name
     /// that is not connection-specific, and a value without NUL, CR or LF.
     static func isValidRegularField(_ name: String, _ value: String) -> Bool {
