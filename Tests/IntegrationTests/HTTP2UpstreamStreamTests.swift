@@ -268,7 +268,12 @@ struct HTTP2UpstreamStreamTests {
             let response = try await Curl.request(port: port, "/download", extra: ["--limit-rate", "256K"], timeout: .seconds(3))
             #expect(response.exitCode != 0, "curl stops at its timeout, long before 64 MiB at 256 KiB/s")
             let received = try await proxy.stat("cluster.svc.upstream_cx_rx_bytes_total")
-            #expect(received < 16 * 1024 * 1024, "Tern read \(received) bytes for a client that took under 1 MiB")
+            let handedOn = try await proxy.stat("http.ingress.downstream_cx_tx_bytes_total")
+            // What Tern holds itself: read from the upstream and not yet handed to the client's
+            // socket. The rest sits in the loopback sockets' buffers, which the kernel grows
+            // with the transfer (tcp_rmem allows 32 MiB here): bounded, but not by Tern.
+            #expect(received - handedOn < 1024 * 1024, "Tern holds \(received - handedOn) bytes for a client that does not read")
+            #expect(received < 48 * 1024 * 1024, "Tern read \(received) bytes for a client that took under 1 MiB")
         }
         await upstream.stop()
     }
