@@ -24,16 +24,24 @@ enum HTTP2FieldNames {
     /// that is not connection-specific, and a value without NUL, CR or LF.
     static func isValidRegularField(_ name: String, _ value: String) -> Bool {
         guard !name.isEmpty else { return false }
-        for byte in name.utf8 {
-            switch byte {
-            case 0x21, 0x23...0x27, 0x2A, 0x2B, 0x2D, 0x2E, 0x30...0x39, 0x5E...0x7A, 0x7C, 0x7E: continue
-            default: return false
-            }
-        }
+        for byte in name.utf8 where !isLowerTokenByte(byte) { return false }
         if HTTP2FieldNames.isConnectionSpecific(name) { return false }
         for byte in value.utf8 where byte == 0 || byte == 0x0A || byte == 0x0D { return false }
         return true
     }
+
+    /// tchar (RFC 9110 §5.6.2) without upper-case letters: ! # $ % & ' * + - . ^ _ ` | ~,
+    /// digits and a-z, as two 64-bit masks (a bit test per byte instead of a chain of ranges).
+    static func isLowerTokenByte(_ byte: UInt8) -> Bool {
+        if byte < 64 { return (lowTokenMask >> UInt64(byte)) & 1 == 1 }
+        if byte < 128 { return (highTokenMask >> UInt64(byte - 64)) & 1 == 1 }
+        return false
+    }
+
+    /// Bytes 0-63: ! # $ % & ' * + - . and 0-9.
+    static let lowTokenMask: UInt64 = 0x03FF_6CFA_0000_0000
+    /// Bytes 64-127: ^ _ ` a-z | ~.
+    static let highTokenMask: UInt64 = 0x57FF_FFFF_C000_0000
 
     /// A `content-length` value into `declared`: false when it is not digits or differs from
     /// one seen before (RFC 9110 §8.6; the message is then malformed).

@@ -61,6 +61,9 @@ extension HPACKEncoder {
         if nameIndex == 0 {
             writer.writeString(name)
         }
-        writer.writeString(value)
+        // Huffman-code only a value that enters the table: coded once, referenced by index
+        // afterwards. A value sent as a literal is usually new per message (a date, a length, a
+        // request id), and coding it every time costs more CPU than its few bytes are worth.
+        writer.writeString(value, huffman: flags == 0x40)
     }
 }

@@ -38,8 +38,8 @@ struct HPACKWriter {
     }
 
     /// Writes a string literal (RFC 7541 §5.2), Huffman-coded only when that is shorter.
-    mutating func writeString(_ bytes: UnsafeRawBufferPointer) {
-        let huffmanLength = HPACKHuffmanEncoder.encodedLength(of: bytes)
+    mutating func writeString(_ bytes: UnsafeRawBufferPointer, huffman: Bool = true) {
+        let huffmanLength = huffman ? HPACKHuffmanEncoder.encodedLength(of: bytes) : bytes.count
         guard huffmanLength < bytes.count else {
             writeInteger(bytes.count, prefixBits: 7, flags: 0x00)
             if bytes.count > 0 {
