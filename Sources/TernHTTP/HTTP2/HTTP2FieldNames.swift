@@ -12,12 +12,30 @@ enum HTTP2FieldNames {
     /// name; the length decides first, as most names are none of these.
     static func isConnectionSpecific(_ lower: String) -> Bool {
         switch lower.utf8.count {
-        case 7: return lower == "upgrade"
-        case 10: return lower == "connection" || lower == "keep-alive"
-        case 16: return lower == "proxy-connection"
-        case 17: return lower == "transfer-encoding"
+        case 7, 10, 16, 17:
+            if let answer = lower.utf8.withContiguousStorageIfAvailable({ isConnectionSpecific(UnsafeRawBufferPointer($0)) }) {
+                return answer
+            }
+            var copy = lower
+            return copy.withUTF8 { isConnectionSpecific(UnsafeRawBufferPointer($0)) }
+        default:
+            return false
+        }
+    }
+
+    /// The same for a name's bytes (as `HTTP2FieldWriter` has them).
+    static func isConnectionSpecific(_ name: UnsafeRawBufferPointer) -> Bool {
+        switch name.count {
+        case 7: return equals(name, "upgrade")
+        case 10: return equals(name, "connection") || equals(name, "keep-alive")
+        case 16: return equals(name, "proxy-connection")
+        case 17: return equals(name, "transfer-encoding")
         default: return false
         }
+    }
+
+    static func equals(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        literal.withUTF8Buffer { bytes.elementsEqual($0) }
     }
 
     /// A regular field an HTTP/2 message may carry (RFC 9113 §8.2): a lower-case token name

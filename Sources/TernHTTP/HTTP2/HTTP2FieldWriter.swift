@@ -44,10 +44,10 @@ enum HTTP2FieldWriter {
 
     private static func appendField(_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, request: Bool,
                                     named: [String], to sink: inout HTTP2FieldSink) {
-        if isConnectionSpecific(name) { return }
+        if HTTP2FieldNames.isConnectionSpecific(name) { return }
         if request {
-            if equals(name, "host") { return }
-            if equals(name, "te") {
+            if HTTP2FieldNames.equals(name, "host") { return }
+            if HTTP2FieldNames.equals(name, "te") {
                 // `te` may only say `trailers` in HTTP/2.
                 if String(decoding: value, as: UTF8.self).lowercased().contains("trailers") {
                     sink.append(name: name, value: UnsafeRawBufferPointer(staticString: "trailers"), indexing: .indexable)
@@ -72,28 +72,13 @@ enum HTTP2FieldWriter {
         return named
     }
 
-    /// RFC 9113 §8.2.2, by length first: most names are none of these.
-    static func isConnectionSpecific(_ name: UnsafeRawBufferPointer) -> Bool {
-        switch name.count {
-        case 7: return equals(name, "upgrade")
-        case 10: return equals(name, "connection") || equals(name, "keep-alive")
-        case 16: return equals(name, "proxy-connection")
-        case 17: return equals(name, "transfer-encoding")
-        default: return false
-        }
-    }
-
     /// Values Tern makes new for every request stay out of the peer's HPACK table.
     static func indexing(_ name: UnsafeRawBufferPointer) -> HPACKIndexing {
         switch name.count {
-        case 12: return equals(name, "x-request-id") ? .nonIndexable : .indexable
-        case 29: return equals(name, "x-envoy-upstream-service-time") ? .nonIndexable : .indexable
+        case 12: return HTTP2FieldNames.equals(name, "x-request-id") ? .nonIndexable : .indexable
+        case 29: return HTTP2FieldNames.equals(name, "x-envoy-upstream-service-time") ? .nonIndexable : .indexable
         default: return .indexable
         }
-    }
-
-    static func equals(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
-        literal.withUTF8Buffer { bytes.elementsEqual($0) }
     }
 }
 

@@ -16,7 +16,7 @@ extension HTTP2Codec {
         writeHeaders(UInt32(Int32(id)), fields, endStream: endStream, promise: promise)
     }
 
-    /// HEADERS whose fields `fields` hands to `appendField` one by one (see `HTTP2FieldSink`):
+    /// HEADERS whose fields `fields` hands to the sink's `append` one by one (`HTTP2FieldSink`):
     /// encoded as they come, with no `HPACKHeaders` built, unless the block has to wait behind
     /// DATA (then they are collected, to be encoded when it goes: HPACK's state follows the
     /// order blocks are sent in).
