@@ -59,7 +59,9 @@ let package = Package(
         // TLS transport sockets: the only target that imports NIOSSL (BoringSSL).
         ternTarget("TernTransport", ["TernConfig", "TernCore", nioSSL, .product(name: "NIOTLS", package: "swift-nio")]),
         ternTarget("TernConfig", ["TernCore", protobuf, .product(name: "Yams", package: "Yams")]),
-        ternTarget("TernCore", [atomics, logging]),
+        ternTarget("TernCore", ["CTernMalloc", atomics, logging]),
+        // glibc calls Swift's Glibc module does not import (mallinfo2).
+        .target(name: "CTernMalloc"),
         .target(
             name: "TernTestSupport",
             dependencies: ["TernServer", "TernConfig", "TernCore", http1, http2] + nio,

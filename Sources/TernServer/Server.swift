@@ -118,13 +118,14 @@ public actor Server {
         }
     }
 
-    /// Envoy's `server.uptime` (and `--watch`'s file check) on the control loop.
+    /// Envoy's `server.uptime` and `server.memory_*` (and `--watch`'s file check) on the control loop.
     private func startTimers() {
         guard let pool else { return }
         let stats = serverStats
         let startedAt = self.startedAt
         timers.append(pool.controlLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
             stats.uptime.set(Int64(Date().timeIntervalSince(startedAt)))
+            stats.update(ProcessMemory.read())
         })
         if options.watch, let path = options.configPath {
             let watcher = ConfigWatcher(path: path)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TernAdmin
 
@@ -99,6 +100,21 @@ import TernAdmin
         }
     }
 
+    @Test func memoryPrintsEnvoysFieldsWithTheAllocatorsTotals() async throws {
+        try await AdminHarness.with { admin in
+            let r = try await admin.get("/memory")
+            #expect(r.status == 200)
+            let root = try #require(try JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: String])
+            #expect(Set(root.keys) == ["allocated", "heap_size", "pageheap_unmapped", "pageheap_free",
+                                       "total_thread_cache", "total_physical_bytes"])
+            let allocated = try #require(root["allocated"].flatMap { Int($0) })
+            let heap = try #require(root["heap_size"].flatMap { Int($0) })
+            // This test process itself has allocated at least a megabyte, all of it within the heap.
+            #expect(allocated > 1 << 20)
+            #expect(heap >= allocated)
+        }
+    }
+
     @Test func helpListsEndpointsSortedWithPostMarks() async throws {
         try await AdminHarness.with { admin in
             let r = try await admin.get("/help")
@@ -106,7 +122,7 @@ import TernAdmin
             let entries = r.lines.filter { $0.hasPrefix("  /") }.map { String($0.dropFirst(2).prefix { $0 != ":" }) }
             #expect(entries == [
                 "/", "/clusters", "/config_dump", "/drain_listeners (POST)", "/healthcheck/fail (POST)",
-                "/healthcheck/ok (POST)", "/help", "/listeners", "/logging (POST)", "/quitquitquit (POST)", "/ready",
+                "/healthcheck/ok (POST)", "/help", "/listeners", "/logging (POST)", "/memory", "/quitquitquit (POST)", "/ready",
                 "/server_info", "/stats", "/stats/prometheus",
             ])
             #expect(r.lines.contains("      usedonly: only stats that have been written (counters above 0, gauges not 0)"))

@@ -20,6 +20,7 @@ public struct AdminRouter: Sendable {
         routes += ClustersHandler(provider: provider).routes
         routes += ListenersHandler(provider: provider).routes
         routes += ServerInfoHandler(provider: provider).routes
+        routes += MemoryHandler().routes
         routes += ServerCommandHandler(provider: provider).routes
         routes += ConfigDumpHandler(provider: provider).routes
         routes += LogsHandler(provider: provider).routes

@@ -70,6 +70,12 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
         armIdleTimer()
     }
 
+    // The context holds this handler and this handler its context: NIO unlinks a removed
+    // context from the pipeline but cannot break that cycle, so without this every closed
+    // connection would stay in memory. The stream-facing methods below find no context once
+    // the handler is gone (closed, or replaced by a tunnel) and do nothing.
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
         connection.onDrain = nil
@@ -166,7 +172,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     /// Flushes only when a write is waiting: most responses end with their own flush, and an
     /// empty flush still walks the pipeline.
     func flush() {
-        guard unflushed else { return }
+        guard unflushed, context != nil else { return }
         unflushed = false
         writePending()
         context.flush()
@@ -237,14 +243,14 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     }
 
     func releaseHeldRead() {
-        guard readHeld, !readDisabled, pending.isEmpty else { return }
+        guard readHeld, !readDisabled, pending.isEmpty, let context else { return }
         readHeld = false
         context.read()
     }
 
     // MARK: - StreamCodec
 
-    var isWritable: Bool { context.channel.isWritable }
+    var isWritable: Bool { context?.channel.isWritable ?? false }
     var closingAfterResponse: Bool { closeAfterResponse || connection.draining || connection.worker.healthCheck.isFailed }
 
     func setReadDisabled(_ disabled: Bool) {
@@ -253,6 +259,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     }
 
     func write100Continue() {
+        guard let context else { return }
         var buffer = context.channel.allocator.buffer(capacity: 32)
         buffer.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
@@ -263,6 +270,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     static let coalescedBodyBytes = 8 * 1024
 
     func writeResponseHead(_ head: HTTPResponseHead, endStream: Bool) {
+        guard let context else { return }
         var head = head
         frame(&head, endStream: endStream)
         var buffer = context.channel.allocator.buffer(capacity: 512)
@@ -275,12 +283,13 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
 
     /// The response bytes not handed to the channel yet (a head waiting for its body).
     func writePending() {
-        guard let out = pendingOut else { return }
+        guard let out = pendingOut, let context else { return }
         pendingOut = nil
         context.write(wrapOutboundOut(out), promise: nil)
     }
 
     func writeResponseBody(_ data: ByteBuffer, endStream: Bool) {
+        guard let context else { return }
         if !responseIsHead, data.readableBytes > 0 {
             config.stats.downstreamCxTxBytesTotal.inc(worker: worker, by: UInt64(data.readableBytes))
             if var out = pendingOut, data.readableBytes <= Self.coalescedBodyBytes {
@@ -313,6 +322,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     }
 
     func writeEnd(_ trailers: HTTPHeaders?) {
+        guard let context else { return }
         var end = pendingOut ?? ByteBuffer()
         pendingOut = nil
         if responseChunked, !responseIsHead {
@@ -340,8 +350,8 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
         stream = nil
         config.stats.downstreamCxDestroyLocal.inc(worker: worker)
         writePending()
-        context.flush()
-        context.close(promise: nil)
+        context?.flush()
+        context?.close(promise: nil)
     }
 
     func streamComplete(_ finished: ActiveStream) {

@@ -1,3 +1,4 @@
+import Glibc
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,6 +22,7 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
     let connection: DownstreamConnection
     let workerState: HTTPWorkerState
     var context: ChannelHandlerContext!
+    deinit { _ = "DEINIT\n".withCString { Glibc.write(2, $0, 7) } }
     /// The protocol engine just before this handler; frames go to it by direct call.
     var codec: HTTP2Codec!
     var closed = false
@@ -79,8 +81,12 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         let server = HTTP2ServerConnection(config: config, connection: connection, countsConnection: countsConnection)
         // Envoy's flood limits look at the frames on the wire, so they sit on the socket side
         // of the codec (which sees the client preface first through them).
+        // Captured strongly: nothing the server holds leads back to the flood handler, so the
+        // pipeline's teardown frees both. A weak reference would move the server's reference
+        // count into a side table, and every retain of it (several per stream) would then take
+        // the runtime's slow path.
         let flood = HTTP2FloodHandler(limits: settings.floodLimits, stats: settings.codecStats, worker: connection.worker.index) {
-            [weak server] _ in server?.closedLocally = true
+            _ in server.closedLocally = true
         }
         let codec = HTTP2Codec(configuration: codecConfig)
         codec.delegate = server
@@ -124,23 +130,29 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
             finishDrain()
             return
         }
-        context.eventLoop.assumeIsolated().scheduleTask(in: config.drainTimeout) { [self] in self.finishDrain() }
+        eventLoop.assumeIsolated().scheduleTask(in: config.drainTimeout) { [self] in self.finishDrain() }
     }
 
     func finishDrain() {
         guard !closed, !finishing else { return }
         finishing = true
         // Closing only once this is written: everything before it is then written too.
-        let written = context.eventLoop.makePromise(of: Void.self)
+        let written = eventLoop.makePromise(of: Void.self)
         codec.writeGoAway(lastStreamID: lastStreamID, .noError, promise: written)
         codec.flush()
         written.futureResult.assumeIsolated().whenComplete { [self] _ in
-            if !self.closed {
+            if !self.closed, let context = self.context {
                 self.closedLocally = true
-                self.context.close(promise: nil)
+                context.close(promise: nil)
             }
         }
     }
+
+    // The context holds this handler and this handler its context: NIO unlinks a removed
+    // context from the pipeline but cannot break that cycle, so without this every closed
+    // connection (and its streams' buffers) would stay in memory. Whatever runs later (a
+    // timer, a write promise) finds `closed` set and no context.
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
@@ -229,14 +241,14 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
 
     // MARK: - writes
 
-    var eventLoop: any EventLoop { context.eventLoop }
+    var eventLoop: any EventLoop { connection.worker.eventLoop }
 
     /// One flush once the event loop has handled every socket ready now, for everything the
     /// streams wrote meanwhile. Streams retired this tick are let go then too.
     func requestFlush() {
         guard !flushQueued else { return }
         flushQueued = true
-        context.eventLoop.assumeIsolatedUnsafeUnchecked().execute { [self] in
+        eventLoop.assumeIsolatedUnsafeUnchecked().execute { [self] in
             flushQueued = false
             if !holding.isEmpty {
                 for codec in holding { codec.releaseHeld() }

@@ -17,6 +17,11 @@ final class TunnelHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
+    // The context holds this handler and this handler its context: NIO unlinks a removed
+    // context from the pipeline but cannot break that cycle, so without this every closed
+    // connection would stay in memory.
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         partner?.send(unwrapInboundIn(data))
     }

@@ -48,6 +48,11 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
+    // The context holds this handler and this handler its context: NIO unlinks a removed
+    // context from the pipeline but cannot break that cycle, so without this every closed
+    // connection would stay in memory.
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
     var channel: (any Channel)? { context?.channel }
 
     // MARK: - requests

@@ -78,6 +78,11 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler, HTTP2
         self.context = context
     }
 
+    // The context holds this handler and this handler its context: NIO unlinks a removed
+    // context from the pipeline but cannot break that cycle, so without this every closed
+    // connection would stay in memory.
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
     /// Streams this connection can still open now.
     var capacity: Int {
         guard ready, !draining, isOpen else { return 0 }
@@ -244,6 +249,15 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler, HTTP2
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        finishRead()
+        context.fireChannelReadComplete()
+    }
+
+    /// Tells the streams that got frames that the read is over. Also run when the connection
+    /// closes in the middle of a read (a GOAWAY's last stream done), which no read-complete
+    /// follows: the list would otherwise keep its streams, and they this connection, forever.
+    private func finishRead() {
+        guard !readStreams.isEmpty else { return }
         // Swapped out first: a stream's delegate may start another read's worth of work.
         let read = readStreams
         readStreams.removeAll(keepingCapacity: true)
@@ -251,7 +265,6 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler, HTTP2
             stream.readThisRead = false
             stream.readComplete()
         }
-        context.fireChannelReadComplete()
     }
 
     func http2ConnectionWindowConsumed(remaining window: Int) {
@@ -276,6 +289,7 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler, HTTP2
         isOpen = false
         cancelTimer()
         codec = nil
+        finishRead()
         // The streams still open end with the connection (the codec says nothing of them here).
         for stream in streams.all { stream.closed(reason: nil) }
         stats.upstreamCxActive.dec(worker: worker)

@@ -7,6 +7,11 @@ final class ServerStats: Sendable {
     let live: Gauge
     let concurrency: Gauge
     let uptime: Gauge
+    /// `server.memory_allocated`, `server.memory_heap_size`, `server.memory_physical_size`:
+    /// the allocator's totals (`ProcessMemory`), refreshed with `uptime`.
+    let memoryAllocated: Gauge
+    let memoryHeapSize: Gauge
+    let memoryPhysicalSize: Gauge
     let activeClusters: Gauge
     let clusterAdded: Counter
     let clusterModified: Counter
@@ -23,6 +28,9 @@ final class ServerStats: Sendable {
         live = server.gauge("live")
         concurrency = server.gauge("concurrency")
         uptime = server.gauge("uptime")
+        memoryAllocated = server.gauge("memory_allocated")
+        memoryHeapSize = server.gauge("memory_heap_size")
+        memoryPhysicalSize = server.gauge("memory_physical_size")
         let cm = store.root.scope("cluster_manager.")
         activeClusters = cm.gauge("active_clusters")
         clusterAdded = cm.counter("cluster_added")
@@ -31,6 +39,12 @@ final class ServerStats: Sendable {
         let reload = store.root.scope("tern.config_reload.")
         reloadSuccess = reload.counter("success")
         reloadFailure = reload.counter("failure")
+    }
+
+    func update(_ memory: ProcessMemory) {
+        memoryAllocated.set(Int64(clamping: memory.allocated))
+        memoryHeapSize.set(Int64(clamping: memory.heapSize))
+        memoryPhysicalSize.set(Int64(clamping: memory.heapSize))
     }
 
     func set(_ s: ServerState) {
