@@ -53,7 +53,7 @@ let package = Package(
         ternTarget("TernAdmin", ["TernConfig", "TernCore", http1, logging]),
         ternTarget("TernHTTP", ["TernHTTP2", "TernNetwork", "TernUpstream", "TernTransport", "TernConfig", "TernCore", protobuf, http1, http2, logging]),
         // The HTTP/2 protocol engine: frames, HPACK, stream states, flow control.
-        ternTarget("TernHTTP2", [http2, hpack]),
+        ternTarget("TernHTTP2", ["TernCore", http2, hpack]),
         ternTarget("TernNetwork", ["TernUpstream", "TernTransport", "TernConfig", "TernCore", protobuf, logging]),
         ternTarget("TernUpstream", ["TernTransport", "TernConfig", "TernCore", http1, http2, logging]),
         // TLS transport sockets: the only target that imports NIOSSL (BoringSSL).

@@ -32,12 +32,15 @@ open class TimerListNode {
 /// Loop-confined: only the worker's event loop may use it.
 public final class TimerLists {
     let eventLoop: any EventLoop
+    /// The worker's clock: deadlines start from it, and a firing reads it once for all its timers.
+    public let clock: LoopClock
     private var lists: [Int64: TimerList] = [:]
     private var armed: NIOScheduledCallback?
     private var armedAt: NIODeadline?
 
-    public init(eventLoop: any EventLoop) {
+    public init(eventLoop: any EventLoop, clock: LoopClock = LoopClock()) {
         self.eventLoop = eventLoop
+        self.clock = clock
     }
 
     /// The list for `duration`, made on first use.
@@ -60,7 +63,9 @@ public final class TimerLists {
     fileprivate func fire() {
         armed = nil
         armedAt = nil
-        let now = NIODeadline.now()
+        clock.enter()
+        defer { clock.leave() }
+        let now = clock.now
         var next: NIODeadline?
         for l in lists.values {
             l.expire(now: now)
@@ -85,9 +90,9 @@ public final class TimerList {
     var headDeadline: NIODeadline? { head?._withUnsafeGuaranteedRef { $0.timerDeadline } }
 
     /// Schedules `node` to expire `duration` from now (or from `start`). Rescheduling moves it.
-    public func schedule(_ node: TimerListNode, from start: NIODeadline = .now()) {
+    public func schedule(_ node: TimerListNode, from start: NIODeadline? = nil) {
         if let list = node.timerList { list._withUnsafeGuaranteedRef { $0.cancel(node) } }
-        var deadline = start + duration
+        var deadline = (start ?? owner.clock.now) + duration
         // Keep the list ordered even when `start` lies in the past.
         if let last = tail {
             let lastDeadline = last._withUnsafeGuaranteedRef { $0.timerDeadline }

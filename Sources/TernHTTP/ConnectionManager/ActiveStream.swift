@@ -53,7 +53,7 @@ public final class ActiveStream: TimerListNode, HTTPFilterCallbacks {
 
     /// The stream idle timeout sits in the worker's timer list for its duration; activity only
     /// moves `lastActivity`, and expiry re-schedules from there when the stream was active.
-    var lastActivity = NIODeadline.now()
+    var lastActivity: NIODeadline
     /// `request_timeout` (off by default) uses a plain event-loop timer.
     var requestTimer: NIOScheduledCallback?
     /// The route's `max_stream_duration` (ActiveStream+MaxStreamDuration): its length varies
@@ -71,7 +71,8 @@ public final class ActiveStream: TimerListNode, HTTPFilterCallbacks {
         fs.reserveCapacity(config.filters.count)
         for f in config.filters { fs.append(f.makeFilter()) }
         self.filters = fs
-        self.info = StreamInfo(downstream: connection)
+        self.info = StreamInfo(downstream: connection, clock: workerState.clock)
+        self.lastActivity = workerState.clock.now
         super.init()
     }
 
@@ -96,7 +97,7 @@ public final class ActiveStream: TimerListNode, HTTPFilterCallbacks {
 
     /// Notes activity for the stream idle timeout (cheap: no timer is touched).
     func armIdleTimer() {
-        lastActivity = .now()
+        lastActivity = workerState.clock.now
     }
 
     /// Starts the stream's timers when the request head arrives.
@@ -111,7 +112,7 @@ public final class ActiveStream: TimerListNode, HTTPFilterCallbacks {
 
     public override func timerExpired() {
         guard !responseComplete, !destroyed, let idle = config.streamIdleTimeout else { return }
-        if NIODeadline.now() >= lastActivity + idle {
+        if workerState.clock.now >= lastActivity + idle {
             config.stats.downstreamRqIdleTimeout.inc(worker: worker.index)
             // Envoy: 408 while the request is still arriving, 504 once it was complete.
             timeoutStream(status: requestComplete ? .gatewayTimeout : .requestTimeout, body: "stream timeout",

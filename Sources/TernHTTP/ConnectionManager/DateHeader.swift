@@ -1,15 +1,19 @@
 import Foundation
 import NIOCore
+import TernCore
 
 /// The `date` header value, formatted once per second per worker rather than per response.
 final class DateHeader {
+    private let clock: LoopClock
     private var cachedSecond: Int = -1
     private var cached = ""
 
+    init(clock: LoopClock) {
+        self.clock = clock
+    }
+
     var value: String {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        let second = Int(ts.tv_sec)
+        let second = Int(clock.wallClock.tv_sec)
         if second != cachedSecond {
             cachedSecond = second
             cached = Self.format(second)

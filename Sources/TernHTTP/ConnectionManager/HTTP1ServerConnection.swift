@@ -51,7 +51,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
         self.connection = connection
         self.awaitsDetection = awaitsDetection
         self.parser = HTTP1RequestParser(maxHeadBytes: config.maxRequestHeadersBytes)
-        self.workerState = connection.worker.state(HTTPWorkerState.self) { HTTPWorkerState() }
+        self.workerState = HTTPWorkerState.of(connection.worker)
         super.init()
     }
 
@@ -99,6 +99,9 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if discarding { return }
+        let clock = workerState.clock
+        clock.enter()
+        defer { clock.leave() }
         var buffer = unwrapInboundIn(data)
         do {
             while let part = try parser.next(&buffer) {

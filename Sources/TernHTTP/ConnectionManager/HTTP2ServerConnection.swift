@@ -62,7 +62,7 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         self.config = config
         self.connection = connection
         self.countsConnection = countsConnection
-        self.workerState = connection.worker.state(HTTPWorkerState.self) { HTTPWorkerState() }
+        self.workerState = HTTPWorkerState.of(connection.worker)
         self.connectionWindow = HTTP2InboundWindow(target: config.http2.initialConnectionWindowSize)
         super.init()
     }
@@ -90,6 +90,7 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         }
         let codec = HTTP2Codec(configuration: codecConfig)
         codec.delegate = server
+        codec.clock = server.workerState.clock
         server.codec = codec
         try pipeline.addHandler(flood, position: position)
         try pipeline.addHandler(codec, position: .after(flood))

@@ -51,7 +51,7 @@ final class HTTP2StreamCodec: StreamCodec {
     var waitingForTick = false
     /// The codec closed the stream (both sides ended, or a reset).
     var closed = false
-    let createdAt = NIODeadline.now()
+    let createdAt: NIODeadline
     /// A response head was written: the stream has a response code (Envoy's premature-reset test).
     var respondedWithHead = false
     /// The response ended before the request: its reset (NO_ERROR) is still to be sent.
@@ -67,6 +67,7 @@ final class HTTP2StreamCodec: StreamCodec {
         self.config = server.config
         self.connection = server.connection
         self.workerState = server.workerState
+        self.createdAt = server.workerState.clock.now
         self.sendBuffer = HTTP2StreamSendBuffer(window: sendWindow)
         self.window = HTTP2InboundWindow(target: server.config.http2.initialStreamWindowSize)
     }
@@ -181,7 +182,7 @@ final class HTTP2StreamCodec: StreamCodec {
         }
         // Envoy's premature reset: a stream that ended within its first second without a
         // response (whole seconds, as Envoy truncates them: under 2 s).
-        server.streamEnded(premature: !respondedWithHead && NIODeadline.now() - createdAt < .seconds(2))
+        server.streamEnded(premature: !respondedWithHead && workerState.clock.now - createdAt < .seconds(2))
         if stream == nil { server.release(self) }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
+import TernCore
 import TernNetwork
 import TernUpstream
 
@@ -33,28 +34,29 @@ public final class StreamInfo: AccessLogRecord {
     /// The connection's SNI (`%REQUESTED_SERVER_NAME%`).
     public var requestedServerName: String? { downstream.requestedServerName.isEmpty ? nil : downstream.requestedServerName }
     let downstream: DownstreamConnection
+    private let clock: LoopClock
 
-    init(downstream: DownstreamConnection) {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
+    init(downstream: DownstreamConnection, clock: LoopClock) {
+        let ts = clock.wallClock
         startTime = (Int(ts.tv_sec), Int(ts.tv_nsec))
-        startUptime = DispatchTime.now().uptimeNanoseconds
+        startUptime = clock.uptimeNanoseconds
         self.downstream = downstream
+        self.clock = clock
     }
 
     /// Marks the end of the stream (for `%DURATION%`).
     func finish() {
-        if endUptime == 0 { endUptime = DispatchTime.now().uptimeNanoseconds }
+        if endUptime == 0 { endUptime = clock.uptimeNanoseconds }
     }
 
     func markFirstUpstreamByte() {
-        if firstUpstreamByteUptime == 0 { firstUpstreamByteUptime = DispatchTime.now().uptimeNanoseconds }
+        if firstUpstreamByteUptime == 0 { firstUpstreamByteUptime = clock.uptimeNanoseconds }
     }
 
     // MARK: - AccessLogRecord
 
     public var durationNanoseconds: Int64 {
-        Int64((endUptime == 0 ? DispatchTime.now().uptimeNanoseconds : endUptime) &- startUptime)
+        Int64((endUptime == 0 ? clock.uptimeNanoseconds : endUptime) &- startUptime)
     }
 
     public var responseDurationNanoseconds: Int64? {

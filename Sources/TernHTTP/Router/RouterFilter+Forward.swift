@@ -155,6 +155,6 @@ extension RouterFilter {
         stats.upstreamRqActive.inc(worker: worker)
         host.stats.rqTotal.add(1, ordering: .relaxed)
         host.stats.rqActive.add(1, ordering: .relaxed)
-        startUptime = UInt64(NIODeadline.now().uptimeNanoseconds)
+        startUptime = stream.workerState.clock.uptimeNanoseconds
     }
 }

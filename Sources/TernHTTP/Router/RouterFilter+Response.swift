@@ -24,7 +24,7 @@ extension RouterFilter: UpstreamResponseDelegate {
             return
         }
         if !suppressEnvoyHeaders {
-            let elapsedMs = (UInt64(NIODeadline.now().uptimeNanoseconds) &- startUptime) / 1_000_000
+            let elapsedMs = (stream.workerState.clock.uptimeNanoseconds &- startUptime) / 1_000_000
             head.headers.add(name: "x-envoy-upstream-service-time", value: String(elapsedMs))
         }
         if let target { target.responseMutations.apply(to: &head.headers, stream: s.info) }

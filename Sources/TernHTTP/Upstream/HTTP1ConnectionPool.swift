@@ -33,6 +33,7 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool, UpstreamHTTPPool {
 
     /// The worker's timer list for this cluster's upstream idle timeout.
     private let idleTimers: TimerList?
+    private let clock: LoopClock
 
     init(host: Host, cluster: ClusterConfig, eventLoop: any EventLoop, worker: Int, timers: TimerLists,
          priority: ResourcePriority = .default) {
@@ -43,6 +44,7 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool, UpstreamHTTPPool {
         self.eventLoop = eventLoop
         self.worker = worker
         self.idleTimers = cluster.idleTimeout.map { timers.list($0) }
+        self.clock = timers.clock
     }
 
     var connectionCount: Int { open + connecting }
@@ -139,10 +141,11 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool, UpstreamHTTPPool {
         host.stats.cxTotal.add(1, ordering: .relaxed)
         let host = self.host
         let w = worker
+        let clock = self.clock
         let addCodec: @Sendable (any Channel) throws -> Void = { channel in
             let sync = channel.pipeline.syncOperations
             // No codec handlers: the connection serializes requests and parses responses itself.
-            try sync.addHandler(HTTP1UpstreamConnection(host: host, stats: stats, worker: w))
+            try sync.addHandler(HTTP1UpstreamConnection(host: host, stats: stats, worker: w, clock: clock))
         }
         let connected = UpstreamConnector.connect(on: eventLoop, to: host, cluster: cluster, alpnFallback: ["http/1.1"],
                                                   addCodec: addCodec)

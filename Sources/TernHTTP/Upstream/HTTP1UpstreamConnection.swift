@@ -18,6 +18,8 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
     let host: Host
     let stats: ClusterStats
     let worker: Int
+    /// The worker's clock, cached across each read (see `LoopClock`).
+    let clock: LoopClock
     private(set) var requestsSent = 0
     private var requestEnded = false
     private var responseEnded = false
@@ -39,7 +41,8 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
     /// The request being written uses chunked framing.
     private var requestChunked = false
 
-    init(host: Host, stats: ClusterStats, worker: Int) {
+    init(host: Host, stats: ClusterStats, worker: Int, clock: LoopClock) {
+        self.clock = clock
         self.host = host
         self.stats = stats
         self.worker = worker
@@ -150,6 +153,8 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
     // MARK: - inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        clock.enter()
+        defer { clock.leave() }
         var buffer = unwrapInboundIn(data)
         do {
             while let part = try parser.next(&buffer) {

@@ -38,6 +38,7 @@ final class HTTP2ConnectionPool: UpstreamConnectionPool, UpstreamHTTPPool {
     private var draining = false
     /// The worker's timer list for this cluster's upstream idle timeout.
     let idleTimers: TimerList?
+    private let clock: LoopClock
     /// Streams the upstream accepts per connection before it sends GOAWAY, as last seen
     /// (Tern-only): new connections open no more, so later requests are not refused.
     private var learnedStreamsPerConnection: Int?
@@ -55,6 +56,7 @@ final class HTTP2ConnectionPool: UpstreamConnectionPool, UpstreamHTTPPool {
         self.eventLoop = eventLoop
         self.worker = worker
         self.idleTimers = cluster.idleTimeout.map { timers.list($0) }
+        self.clock = timers.clock
     }
 
     var connectionCount: Int { connections.count + connecting }
@@ -205,6 +207,7 @@ final class HTTP2ConnectionPool: UpstreamConnectionPool, UpstreamHTTPPool {
         let scheme = cluster.transportSocket == nil ? "http" : "https"
         let maxRequests = maxRequestsPerConnection
         let configuredMaxRequests = cluster.maxRequestsPerConnection
+        let clock = self.clock
         let addCodec: @Sendable (any Channel) throws -> Void = { channel in
             let sync = channel.pipeline.syncOperations
             let codec = HTTP2Codec(configuration: Self.codecConfiguration(settings))
@@ -214,6 +217,7 @@ final class HTTP2ConnectionPool: UpstreamConnectionPool, UpstreamHTTPPool {
                 configuredMaxRequests: configuredMaxRequests, connectionWindow: settings.initialConnectionWindowSize,
                 streamWindow: settings.initialStreamWindowSize)
             codec.delegate = connection
+            codec.clock = clock
             connection.codec = codec
             try sync.addHandler(codec)
             try sync.addHandler(connection)

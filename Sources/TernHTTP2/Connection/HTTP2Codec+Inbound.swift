@@ -1,4 +1,5 @@
 package import NIOCore
+internal import TernCore
 internal import NIOHTTP2
 internal import NIOHPACK
 
@@ -8,6 +9,8 @@ extension HTTP2Codec {
 
     package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !failed else { return }
+        clock?.enter()
+        defer { clock?.leave() }
         var bytes = unwrapInboundIn(data)
         if var pending = inbound {
             inbound = nil
@@ -270,7 +273,7 @@ extension HTTP2Codec {
     /// A token bucket of `maxResetFrames`, refilled over `resetWindowSeconds` (nghttp2's rule).
     private func withinResetBudget() -> Bool {
         guard let max = config.maxResetFrames else { return true }
-        let now = NIODeadline.now()
+        let now = clock?.now ?? .now()
         let elapsed = Double((now - resetRefilledAt).nanoseconds) / 1e9
         resetRefilledAt = now
         resetTokens = min(Double(max), resetTokens + elapsed * Double(max) / Double(config.resetWindowSeconds))

@@ -1,4 +1,5 @@
 package import NIOCore
+package import TernCore
 internal import NIOHTTP2
 internal import NIOHPACK
 
@@ -19,6 +20,8 @@ package final class HTTP2Codec: ChannelInboundHandler, RemovableChannelHandler {
     let config: HTTP2CodecConfiguration
     /// Strong until the channel goes (the owner holds the codec too).
     package var delegate: (any HTTP2CodecDelegate)?
+    /// The worker's clock, cached across each read (see `LoopClock`); nil reads the system's.
+    package var clock: LoopClock?
     var context: ChannelHandlerContext?
 
     // MARK: inbound state

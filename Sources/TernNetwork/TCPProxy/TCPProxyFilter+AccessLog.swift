@@ -4,7 +4,7 @@ import NIOCore
 // bytes received from and sent to the downstream, the connection's whole duration).
 extension TCPProxyFilter: AccessLogRecord {
     var durationNanoseconds: Int64 {
-        ((endTime ?? .now()) - startDeadline).nanoseconds
+        ((endTime ?? clock.now) - startDeadline).nanoseconds
     }
 
     func requestHeader(_ name: String) -> String? { nil }

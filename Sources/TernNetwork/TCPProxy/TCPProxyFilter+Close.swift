@@ -87,7 +87,7 @@ extension TCPProxyFilter {
     func finishIfDone() {
         guard !finished, downstreamClosed, upstreamState == .idle || upstreamState == .closed else { return }
         finished = true
-        endTime = .now()
+        endTime = clock.now
         idleTimer?.cancel()
         idleTimer = nil
         durationTimer?.cancel()
@@ -122,7 +122,7 @@ extension TCPProxyFilter {
         idleTimer = eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
             idleTimer = nil
             guard !finished, let timeout = config.idleTimeout else { return }
-            let idle = NIODeadline.now() - lastActivity
+            let idle = clock.now - lastActivity
             if idle >= timeout {
                 config.stats.idleTimeout.inc(worker: worker)
                 closeBothNow(details: "tcp_session_idle_timeout")

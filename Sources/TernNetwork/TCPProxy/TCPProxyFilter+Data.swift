@@ -22,7 +22,7 @@ extension TCPProxyFilter {
     }
 
     func received(_ bytes: ByteBuffer, from handler: TCPProxyHandler) {
-        lastActivity = .now()
+        lastActivity = clock.now
         let count = UInt64(bytes.readableBytes)
         switch handler.side {
         case .downstream:
@@ -121,7 +121,7 @@ extension TCPProxyFilter {
 
     /// EOF from one side (half-close): pass it on as a shutdown of the other side's output.
     func inputClosed(_ handler: TCPProxyHandler) {
-        lastActivity = .now()
+        lastActivity = clock.now
         switch handler.side {
         case .downstream:
             downstreamEOF = true

@@ -8,6 +8,7 @@ import Darwin
 import NIOCore
 import NIOPosix
 import Synchronization
+import TernCore
 import TernUpstream
 
 // tcp_proxy's data path. One `TCPProxyFilter` per downstream connection, confined to that
@@ -91,6 +92,8 @@ final class TCPProxyFilter {
     /// Wall-clock start (`%START_TIME%`).
     let startTime: (seconds: Int, nanoseconds: Int)
     let startDeadline: NIODeadline
+    /// The worker's clock, cached across each read (see `LoopClock`).
+    let clock: LoopClock
     var endTime: NIODeadline?
     var received: UInt64 = 0
     var sent: UInt64 = 0
@@ -104,10 +107,11 @@ final class TCPProxyFilter {
         self.connection = connection
         self.worker = connection.worker.index
         self.eventLoop = connection.worker.eventLoop
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
+        let clock = connection.worker.clock
+        self.clock = clock
+        let now = clock.wallClock
         self.startTime = (Int(now.tv_sec), Int(now.tv_nsec))
-        self.startDeadline = .now()
+        self.startDeadline = clock.now
         self.lastActivity = startDeadline
     }
 

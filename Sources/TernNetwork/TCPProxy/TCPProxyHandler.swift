@@ -36,6 +36,9 @@ final class TCPProxyHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let clock = filter.clock
+        clock.enter()
+        defer { clock.leave() }
         filter.received(unwrapInboundIn(data), from: self)
     }
 

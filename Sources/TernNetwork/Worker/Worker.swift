@@ -11,6 +11,8 @@ public final class Worker {
     public let clusters: WorkerClusterManager
     /// Timeouts of this worker's streams and connections, grouped by duration.
     public let timers: TimerLists
+    /// The time as this worker's current callback first read it (see `LoopClock`).
+    public let clock: LoopClock
     /// The process's `/healthcheck/fail` switch; while set, connections close after each response.
     public let healthCheck: HealthCheckFlag
     /// Per-worker extension state (access-log buffers, rate-limit buckets), keyed by the extension.
@@ -21,7 +23,9 @@ public final class Worker {
         self.index = index
         self.eventLoop = eventLoop
         self.clusters = WorkerClusterManager(worker: index, eventLoop: eventLoop)
-        self.timers = TimerLists(eventLoop: eventLoop)
+        let clock = LoopClock()
+        self.clock = clock
+        self.timers = TimerLists(eventLoop: eventLoop, clock: clock)
     }
 
     /// State of type `T` for this worker, made on first use.
