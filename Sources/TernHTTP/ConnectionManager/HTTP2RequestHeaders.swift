@@ -83,7 +83,9 @@ enum HTTP2RequestHeaders {
 
     /// No control character, space or DEL: every pseudo-header's grammar excludes them.
     static func isValidPseudoValue(_ value: String) -> Bool {
-        for byte in value.utf8 where byte <= 0x20 || byte == 0x7F { return false }
-        return true
+        HTTP2FieldNames.withBytes(value) { bytes in
+            for byte in bytes where byte <= 0x20 || byte == 0x7F { return false }
+            return true
+        }
     }
 }

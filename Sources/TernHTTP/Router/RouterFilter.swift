@@ -43,17 +43,20 @@ final class RouterFilter: TimerListNode, HTTPFilter {
         super.init()
     }
 
-    var worker: Int { stream.worker.index }
+    /// The worker's stat slot, taken from the stream once: reading it through the stream
+    /// retains and releases every object on the way, several times per request.
+    private(set) var worker = 0
 
     // MARK: - decode
 
     func decodeHeaders(_ head: inout HTTPRequestHead, endStream: Bool, stream: any HTTPFilterCallbacks) -> FilterHeadersStatus {
         let stream = stream as! ActiveStream
         self.stream = stream
+        worker = stream.worker.index
         let hcm = stream.config.stats
-        hcm.rqTotal.inc(worker: stream.worker.index)
+        hcm.rqTotal.inc(worker: worker)
         guard let route = stream.route else {
-            hcm.noRoute.inc(worker: stream.worker.index)
+            hcm.noRoute.inc(worker: worker)
             stream.sendLocalReply(status: .notFound, body: "", details: "route_not_found", flags: .noRouteFound, headers: nil)
             return .stopIteration
         }
