@@ -113,3 +113,25 @@ struct ConnectionLeakTests {
         await upstream.stop()
     }
 }
+
+extension ConnectionLeakTests {
+    @Test("TLS downstream: 2,000 HTTP/2 connections over TLS, one handshake each", .requires(.openssl))
+    func tlsDownstream() async throws {
+        let certs = try await TestCertificates.make()
+        let upstream = try await UpstreamServer.start(.respond(body: "ok"))
+        let socket = EnvoyConfig.downstreamTLS(server: certs.server, alpn: ["h2", "http/1.1"])
+        let listener = EnvoyConfig.httpListener(virtualHosts: EnvoyConfig.routeAll(to: "svc"), hcmExtra: "codec_type: AUTO")
+        let config = EnvoyConfig.bootstrap(listeners: [EnvoyConfig.withTransportSocket(listener, socket)],
+                                           clusters: [EnvoyConfig.staticCluster(name: "svc", port: upstream.port)])
+        try await TernProcess.with(config: config) { proxy in
+            let port = try await proxy.listenerPort("ingress")
+            let grown = try await Self.growth(proxy, rounds: 10) {
+                try await Self.h2load(["-n", "400", "-c", "200", "-m", "2", "https://127.0.0.1:\(port)/"])
+            }
+            #expect(try await proxy.stat("http.ingress.downstream_cx_http2_total") >= 2_600)
+            #expect(grown < Self.allowedGrowth, "allocated grew by \(grown) bytes")
+        }
+        await upstream.stop()
+        certs.remove()
+    }
+}
