@@ -46,7 +46,7 @@ public final class TimerLists {
     /// The list for `duration`, made on first use.
     public func list(_ duration: TimeAmount) -> TimerList {
         if let l = lists[duration.nanoseconds] { return l }
-        let l = TimerList(duration: duration, owner: self)
+        let l = TimerList(duration: duration, owner: self, clock: clock)
         lists[duration.nanoseconds] = l
         return l
     }
@@ -79,12 +79,15 @@ public final class TimerLists {
 public final class TimerList {
     public let duration: TimeAmount
     unowned let owner: TimerLists
+    /// The owner's clock, held here: reaching it through `owner` retains both.
+    let clock: LoopClock
     private var head: Unmanaged<TimerListNode>?
     private var tail: Unmanaged<TimerListNode>?
 
-    init(duration: TimeAmount, owner: TimerLists) {
+    init(duration: TimeAmount, owner: TimerLists, clock: LoopClock) {
         self.duration = duration
         self.owner = owner
+        self.clock = clock
     }
 
     var headDeadline: NIODeadline? { head?._withUnsafeGuaranteedRef { $0.timerDeadline } }
@@ -92,7 +95,7 @@ public final class TimerList {
     /// Schedules `node` to expire `duration` from now (or from `start`). Rescheduling moves it.
     public func schedule(_ node: TimerListNode, from start: NIODeadline? = nil) {
         if let list = node.timerList { list._withUnsafeGuaranteedRef { $0.cancel(node) } }
-        var deadline = (start ?? owner.clock.now) + duration
+        var deadline = (start ?? clock.now) + duration
         // Keep the list ordered even when `start` lies in the past.
         if let last = tail {
             let lastDeadline = last._withUnsafeGuaranteedRef { $0.timerDeadline }

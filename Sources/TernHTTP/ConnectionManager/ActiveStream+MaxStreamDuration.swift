@@ -1,4 +1,3 @@
-import Dispatch
 import NIOCore
 import NIOHTTP1
 
@@ -19,7 +18,7 @@ extension ActiveStream {
             // Before subtracting the time already used, as Envoy does.
             requestHead?.headers.replaceOrAdd(name: "grpc-timeout", value: GRPCTimeout.headerValue(milliseconds: limit))
         }
-        let usedMs = Int64((DispatchTime.now().uptimeNanoseconds &- info.startUptime) / 1_000_000)
+        let usedMs = Int64((workerState.clock.uptimeNanoseconds &- info.startUptime) / 1_000_000)
         let remaining = max(0, limit - usedMs)
         maxStreamDurationTimer = try? worker.eventLoop.assumeIsolated().scheduleCallback(
             in: .milliseconds(remaining), handler: MaxStreamDurationTimer(stream: self))
