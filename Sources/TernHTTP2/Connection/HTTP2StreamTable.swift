@@ -1,9 +1,11 @@
 package import NIOHTTP2
 
 /// A connection's streams by id, looked up for every frame and stream event. A `Dictionary`
-/// runs its seeded SipHash on each lookup, which showed in profiles; stream ids are positive and
-/// handed out in order (odd from clients), so half the id indexes an open-addressed table
-/// directly, with linear probing and backward-shift deletion (no tombstones). Not generic: the
+/// runs its seeded SipHash on each lookup, which showed in profiles; here half the id (ids are
+/// positive, odd from clients) goes through one multiplication (Fibonacci hashing) into an
+/// open-addressed table with linear probing and backward-shift deletion (no tombstones). The
+/// multiplication spreads ids handed out in order: indexed directly, the open streams sat in one
+/// run of slots, and every removal walked the whole run. Not generic: the
 /// stream objects are held as `AnyObject`, and each module reads them through a typed view
 /// (`HTTP2StreamTable.View` here; TernHTTP's own), which its own optimizer specializes. A
 /// generic table in this module ran unspecialized from TernHTTP, looking up metadata at run time.
@@ -12,12 +14,15 @@ package struct HTTP2StreamTable {
     private var keys: [Int32]
     private var values: [Value?]
     private var mask: Int
+    /// 32 minus log2 of the table size: the hash's top bits are the slot.
+    private var shift: UInt32
     package private(set) var count = 0
 
     package init() {
         keys = Array(repeating: 0, count: 16)
         values = Array(repeating: nil, count: 16)
         mask = 15
+        shift = 28
     }
 
     package var isEmpty: Bool { count == 0 }
@@ -81,7 +86,7 @@ package struct HTTP2StreamTable {
         return removed
     }
 
-    private func slot(_ key: Int32) -> Int { Int(key >> 1) & mask }
+    private func slot(_ key: Int32) -> Int { Int((UInt32(bitPattern: key >> 1) &* 2_654_435_769) >> shift) }
 
     private mutating func insert(_ key: Int32, _ value: Value) {
         precondition(key > 0, "stream 0 is the connection")
@@ -108,6 +113,7 @@ package struct HTTP2StreamTable {
         keys = Array(repeating: 0, count: oldKeys.count * 2)
         values = Array(repeating: nil, count: oldKeys.count * 2)
         mask = keys.count - 1
+        shift -= 1
         count = 0
         for (k, v) in zip(oldKeys, oldValues) where k != 0 { insert(k, v!) }
     }
