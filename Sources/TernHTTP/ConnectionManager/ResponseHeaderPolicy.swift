@@ -18,11 +18,17 @@ enum ResponseHeaderPolicy {
             if head.headers.contains(name: "connection") { drop.insert(.connection) }
             if head.headers.contains(name: "upgrade") { drop.insert(.upgrade) }
         }
-        if !drop.isEmpty { remove(drop, from: &head.headers) }
-        switch config.serverHeader {
-        case .overwrite: head.headers.add(name: "server", value: config.serverName)
-        case .appendIfAbsent: if !hasServer { head.headers.add(name: "server", value: config.serverName) }
-        case .passThrough: break
+        if drop == .server {
+            // The usual case, an upstream that names itself: its `server` goes in place (one
+            // removal in the block's own storage), without rebuilding the block.
+            head.headers.replaceOrAdd(name: "server", value: config.serverName)
+        } else {
+            if !drop.isEmpty { remove(drop, from: &head.headers) }
+            switch config.serverHeader {
+            case .overwrite: head.headers.add(name: "server", value: config.serverName)
+            case .appendIfAbsent: if !hasServer { head.headers.add(name: "server", value: config.serverName) }
+            case .passThrough: break
+            }
         }
         if !head.headers.contains(name: "date") {
             head.headers.add(name: "date", value: stream.workerState.date.value)
