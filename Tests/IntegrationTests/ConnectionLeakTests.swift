@@ -135,3 +135,40 @@ extension ConnectionLeakTests {
         certs.remove()
     }
 }
+
+extension ConnectionLeakTests {
+    @Test("WebSocket tunnels: 2,400 upgraded connections, each echoing a message, then closed")
+    func tunnels() async throws {
+        let upstream = try await UpgradeUpstream.start()
+        try await TernProcess.with(config: UpgradeTests.config(upstreamPort: upstream.port)) { proxy in
+            let port = try await proxy.listenerPort("ingress")
+            let message = Array("ping".utf8)
+            let grown = try await Self.growth(proxy, warmUp: 2, rounds: 12) {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<4 {
+                        group.addTask {
+                            for _ in 0..<50 {
+                                let (connection, response, headLength) = try await UpgradeTests.handshake(port: port)
+                                guard response.status == 101 else {
+                                    await connection.close()
+                                    throw HarnessError("upgrade answered \(response.status)")
+                                }
+                                try await connection.send(message)
+                                _ = try await connection.readBytes(headLength + message.count)
+                                await connection.close()
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                // Every tunnel of the round is closed on both sides before memory is read.
+                guard await waitUntil(timeout: .seconds(10), { (try? await proxy.stat("http.ingress.downstream_cx_upgrades_active")) == 0 }) else {
+                    throw HarnessError("tunnels still open after their clients closed")
+                }
+            }
+            #expect(try await proxy.stat("http.ingress.downstream_cx_upgrades_total") == 2_800)
+            #expect(grown < Self.allowedGrowth, "allocated grew by \(grown) bytes")
+        }
+        await upstream.stop()
+    }
+}
