@@ -302,7 +302,13 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
                 if responseChunked { HTTP1Serializer.writeChunkHeader(size: data.readableBytes, into: &out) }
                 out.writeImmutableBuffer(data)
                 if responseChunked { out.writeStaticString("\r\n") }
-                context.write(wrapOutboundOut(out), promise: nil)
+                if endStream {
+                    // The whole response: `writeEnd` below sends it with its end in one pass
+                    // through the pipeline.
+                    pendingOut = out
+                } else {
+                    context.write(wrapOutboundOut(out), promise: nil)
+                }
             } else {
                 writePending()
                 if responseChunked {
@@ -342,10 +348,14 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
             context.writeAndFlush(part, promise: promise)
             promise.futureResult.assumeIsolated().whenComplete { [self] _ in self.delayedClose() }
         } else {
-            // A content-length response has nothing left to write: only flush.
-            if end.readableBytes > 0 { context.write(part, promise: nil) }
+            // What is left (often the whole response) goes with the flush; a content-length
+            // response already handed over has nothing left: only flush.
             unflushed = false
-            context.flush()
+            if end.readableBytes > 0 {
+                context.writeAndFlush(part, promise: nil)
+            } else {
+                context.flush()
+            }
         }
     }
 

@@ -70,8 +70,15 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
         parser.expectResponse(to: head.method)
         var buffer = context.channel.allocator.buffer(capacity: 256)
         HTTP1Serializer.write(head, into: &buffer)
-        context.write(wrapOutboundOut(buffer), promise: nil)
-        if endStream { sendEnd(nil) }
+        if endStream && !requestChunked {
+            // A request without a body: one pass through the pipeline, not a write and a flush.
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            requestEnded = true
+            finishIfDone()
+        } else {
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            if endStream { sendEnd(nil) }
+        }
     }
 
     func sendBody(_ data: ByteBuffer) {
