@@ -18,9 +18,10 @@ enum ResponseHeaderPolicy {
             if head.headers.contains(name: "connection") { drop.insert(.connection) }
             if head.headers.contains(name: "upgrade") { drop.insert(.upgrade) }
         }
-        if drop == .server {
-            // The usual case, an upstream that names itself: its `server` goes in place (one
-            // removal in the block's own storage), without rebuilding the block.
+        if drop == .server || drop == [.server, .connection] {
+            // The usual cases, an upstream that names itself (and, over HTTP/1.1, says
+            // keep-alive): removals in the block's own storage, without rebuilding it.
+            if drop.contains(.connection) { head.headers.remove(name: "connection") }
             head.headers.replaceOrAdd(name: "server", value: config.serverName)
         } else {
             if !drop.isEmpty { remove(drop, from: &head.headers) }
