@@ -39,6 +39,8 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     var unflushed = false
     /// A response head held to go out with its first body chunk in one write (`writePending`).
     var pendingOut: ByteBuffer?
+    /// The buffer response heads are serialized into, reused from one response to the next.
+    var output = HTTP1OutputBuffer()
 
     let workerState: HTTPWorkerState
     /// `codec_type: AUTO`: the HTTP/1 stats wait until the first bytes confirm HTTP/1.1
@@ -276,7 +278,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
         guard let context else { return }
         var head = head
         frame(&head, endStream: endStream)
-        var buffer = context.channel.allocator.buffer(capacity: 512)
+        var buffer = output.take(context.channel.allocator, capacity: 512)
         HTTP1Serializer.write(head, into: &buffer)
         // Held until the body, the end or the flush: whichever comes first takes it along.
         pendingOut = buffer
@@ -288,6 +290,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     func writePending() {
         guard let out = pendingOut, let context else { return }
         pendingOut = nil
+        output.handedOver(out)
         context.write(wrapOutboundOut(out), promise: nil)
     }
 
@@ -307,6 +310,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
                     // through the pipeline.
                     pendingOut = out
                 } else {
+                    output.handedOver(out)
                     context.write(wrapOutboundOut(out), promise: nil)
                 }
             } else {
@@ -339,6 +343,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
             HTTP1Serializer.writeLastChunk(trailers: trailers, into: &end)
         }
         responseChunked = false
+        if end.readableBytes > 0 { output.handedOver(end) }
         let part = wrapOutboundOut(end)
         let requestDone = stream?.requestComplete ?? true
         if closingAfterResponse || responseCloseDelimited || !requestDone {

@@ -20,6 +20,8 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
     let worker: Int
     /// The worker's clock, cached across each read (see `LoopClock`).
     let clock: LoopClock
+    /// The buffer request heads are serialized into, reused from one request to the next.
+    private var output = HTTP1OutputBuffer()
     private(set) var requestsSent = 0
     private var requestEnded = false
     private var responseEnded = false
@@ -68,8 +70,9 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
         if !head.isKeepAlive { reusable = false }
         requestChunked = head.headers.first(name: "transfer-encoding") == "chunked"
         parser.expectResponse(to: head.method)
-        var buffer = context.channel.allocator.buffer(capacity: 256)
+        var buffer = output.take(context.channel.allocator, capacity: 256)
         HTTP1Serializer.write(head, into: &buffer)
+        output.handedOver(buffer)
         if endStream && !requestChunked {
             // A request without a body: one pass through the pipeline, not a write and a flush.
             context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
