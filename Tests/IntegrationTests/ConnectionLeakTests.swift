@@ -3,17 +3,20 @@
 // filled it can hold a closed connection's streams: either way each connection leaked about a
 // kilobyte, which a sidecar under connection churn never gets back. Each test churns through
 // thousands of connections on one path and reads the allocator's total from `/memory` before
-// and after. Warm-up rounds come first: the allocator's per-thread caches and Tern's pools grow
-// to a plateau over the first thousand or so connections (a few hundred KB), then stay.
+// and after. Warm-up rounds come first: what the allocator reports in use grows over the first
+// two thousand or so connections (by up to 1.7 MB in the debug build), then stays flat.
 
 import Foundation
 import Testing
 import TernTestSupport
 
-@Suite("Closed connections are freed", .requires(.h2load), .timeLimit(.minutes(3)), .proxyLogsOnFailure)
+// Serialized: each test holds one of the suite-wide proxy slots for tens of seconds under load;
+// one at a time leaves the other slots to the rest of the suite.
+@Suite("Closed connections are freed", .serialized, .requires(.h2load), .timeLimit(.minutes(3)), .proxyLogsOnFailure)
 struct ConnectionLeakTests {
-    /// More than the allocator's drift once warm (measured: under 100 KB), far less than 3,000
-    /// connections would keep at a leak of a few hundred bytes each.
+    /// More than the allocator's drift once warm (measured: under 100 KB), far less than 2,000
+    /// connections would keep at a leak of a few hundred bytes each (measured without the
+    /// fixes: 1.2-3.8 MB per path).
     static let allowedGrowth = 600 * 1024
 
     static func allocated(_ proxy: TernProcess) async throws -> Int {
@@ -27,7 +30,7 @@ struct ConnectionLeakTests {
 
     /// Runs `round` `warmUp` times, then `rounds` more times, and returns how much the
     /// allocator's total grew over the latter.
-    static func growth(_ proxy: TernProcess, warmUp: Int = 3, rounds: Int, _ round: () async throws -> Void) async throws -> Int {
+    static func growth(_ proxy: TernProcess, warmUp: Int = 4, rounds: Int, _ round: () async throws -> Void) async throws -> Int {
         for _ in 0..<warmUp { try await round() }
         let before = try await allocated(proxy)
         for _ in 0..<rounds { try await round() }
@@ -41,73 +44,73 @@ struct ConnectionLeakTests {
         }
     }
 
-    @Test("HTTP/1.1 downstream: 3,000 connections closed after one request each")
+    @Test("HTTP/1.1 downstream: 2,000 connections closed after one request each")
     func http1Downstream() async throws {
         let upstream = try await UpstreamServer.start(.respond(body: "ok"))
         try await TernProcess.with(config: EnvoyConfig.httpProxy(to: upstream.port)) { proxy in
             let port = try await proxy.listenerPort("ingress")
-            let grown = try await Self.growth(proxy, rounds: 6) {
+            let grown = try await Self.growth(proxy, rounds: 4) {
                 try await Self.h2load(["--h1", "-n", "500", "-c", "10", "-H", "connection: close", "http://127.0.0.1:\(port)/"])
             }
-            #expect(try await proxy.stat("http.ingress.downstream_cx_total") >= 4_500)
+            #expect(try await proxy.stat("http.ingress.downstream_cx_total") >= 3_000)
             #expect(grown < Self.allowedGrowth, "allocated grew by \(grown) bytes")
         }
         await upstream.stop()
     }
 
-    @Test("HTTP/2 downstream: 3,200 connections of two streams each")
+    @Test("HTTP/2 downstream: 2,400 connections of two streams each")
     func http2Downstream() async throws {
         let upstream = try await UpstreamServer.start(.respond(body: "ok"))
         try await TernProcess.with(config: EnvoyConfig.httpProxy(to: upstream.port, hcmExtra: "codec_type: HTTP2")) { proxy in
             let port = try await proxy.listenerPort("ingress")
-            let grown = try await Self.growth(proxy, rounds: 8) {
+            let grown = try await Self.growth(proxy, rounds: 6) {
                 try await Self.h2load(["-n", "800", "-c", "400", "-m", "2", "http://127.0.0.1:\(port)/"])
             }
-            #expect(try await proxy.stat("http.ingress.downstream_cx_http2_total") >= 4_400)
+            #expect(try await proxy.stat("http.ingress.downstream_cx_http2_total") >= 3_200)
             #expect(grown < Self.allowedGrowth, "allocated grew by \(grown) bytes")
         }
         await upstream.stop()
     }
 
-    @Test("HTTP/2 upstream: nginx sends GOAWAY after every request, 3,000 upstream connections", .requires(.nginx))
+    @Test("HTTP/2 upstream: nginx sends GOAWAY after every request, 2,000 upstream connections", .requires(.nginx))
     func http2Upstream() async throws {
         let nginx = try await NginxUpstream.start(keepaliveRequests: 1)
         try await TernProcess.with(config: EnvoyConfig.httpProxy(to: nginx.port, clusterExtra: HTTP2UpstreamTests.h2Cluster())) { proxy in
             let port = try await proxy.listenerPort("ingress")
-            let grown = try await Self.growth(proxy, rounds: 6) {
+            let grown = try await Self.growth(proxy, rounds: 4) {
                 try await Self.h2load(["--h1", "-n", "500", "-c", "4", "http://127.0.0.1:\(port)/trailers.txt"])
             }
-            #expect(try await proxy.stat("cluster.svc.upstream_cx_total") >= 4_500)
+            #expect(try await proxy.stat("cluster.svc.upstream_cx_total") >= 3_000)
             #expect(grown < Self.allowedGrowth, "allocated grew by \(grown) bytes")
         }
         await nginx.stop()
     }
 
-    @Test("HTTP/1.1 upstream: every response says connection: close, 3,000 upstream connections")
+    @Test("HTTP/1.1 upstream: every response says connection: close, 2,000 upstream connections")
     func http1Upstream() async throws {
         let upstream = try await UpstreamServer.start(.respond(headers: [HeaderField("connection", "close")], body: "ok"))
         try await TernProcess.with(config: EnvoyConfig.httpProxy(to: upstream.port)) { proxy in
             let port = try await proxy.listenerPort("ingress")
-            let grown = try await Self.growth(proxy, rounds: 6) {
+            let grown = try await Self.growth(proxy, rounds: 4) {
                 try await Self.h2load(["--h1", "-n", "500", "-c", "4", "http://127.0.0.1:\(port)/"])
             }
-            #expect(try await proxy.stat("cluster.svc.upstream_cx_total") >= 4_500)
+            #expect(try await proxy.stat("cluster.svc.upstream_cx_total") >= 3_000)
             #expect(grown < Self.allowedGrowth, "allocated grew by \(grown) bytes")
         }
         await upstream.stop()
     }
 
-    @Test("tcp_proxy: 3,000 proxied connections")
+    @Test("tcp_proxy: 2,000 proxied connections")
     func tcpProxy() async throws {
         let upstream = try await UpstreamServer.start(.respond(body: "ok"))
         let config = EnvoyConfig.bootstrap(listeners: [EnvoyConfig.tcpProxyListener(cluster: "svc")],
                                            clusters: [EnvoyConfig.staticCluster(name: "svc", port: upstream.port)])
         try await TernProcess.with(config: config) { proxy in
             let port = try await proxy.listenerPort("tcp")
-            let grown = try await Self.growth(proxy, rounds: 6) {
+            let grown = try await Self.growth(proxy, rounds: 4) {
                 try await Self.h2load(["--h1", "-n", "500", "-c", "10", "-H", "connection: close", "http://127.0.0.1:\(port)/"])
             }
-            #expect(try await proxy.stat("tcp.tcp.downstream_cx_total") >= 4_500)
+            #expect(try await proxy.stat("tcp.tcp.downstream_cx_total") >= 3_000)
             #expect(grown < Self.allowedGrowth, "allocated grew by \(grown) bytes")
         }
         await upstream.stop()
@@ -115,7 +118,7 @@ struct ConnectionLeakTests {
 }
 
 extension ConnectionLeakTests {
-    @Test("TLS downstream: 2,000 HTTP/2 connections over TLS, one handshake each", .requires(.openssl))
+    @Test("TLS downstream: 1,600 HTTP/2 connections over TLS, one handshake each", .requires(.openssl))
     func tlsDownstream() async throws {
         let certs = try await TestCertificates.make()
         let upstream = try await UpstreamServer.start(.respond(body: "ok"))
@@ -125,10 +128,10 @@ extension ConnectionLeakTests {
                                            clusters: [EnvoyConfig.staticCluster(name: "svc", port: upstream.port)])
         try await TernProcess.with(config: config) { proxy in
             let port = try await proxy.listenerPort("ingress")
-            let grown = try await Self.growth(proxy, rounds: 10) {
+            let grown = try await Self.growth(proxy, rounds: 8) {
                 try await Self.h2load(["-n", "400", "-c", "200", "-m", "2", "https://127.0.0.1:\(port)/"])
             }
-            #expect(try await proxy.stat("http.ingress.downstream_cx_http2_total") >= 2_600)
+            #expect(try await proxy.stat("http.ingress.downstream_cx_http2_total") >= 2_000)
             #expect(grown < Self.allowedGrowth, "allocated grew by \(grown) bytes")
         }
         await upstream.stop()
@@ -137,13 +140,13 @@ extension ConnectionLeakTests {
 }
 
 extension ConnectionLeakTests {
-    @Test("WebSocket tunnels: 2,400 upgraded connections, each echoing a message, then closed")
+    @Test("WebSocket tunnels: 2,000 upgraded connections, each echoing a message, then closed")
     func tunnels() async throws {
         let upstream = try await UpgradeUpstream.start()
         try await TernProcess.with(config: UpgradeTests.config(upstreamPort: upstream.port)) { proxy in
             let port = try await proxy.listenerPort("ingress")
             let message = Array("ping".utf8)
-            let grown = try await Self.growth(proxy, warmUp: 2, rounds: 12) {
+            let grown = try await Self.growth(proxy, rounds: 10) {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for _ in 0..<4 {
                         group.addTask {

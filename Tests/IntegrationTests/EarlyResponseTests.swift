@@ -5,7 +5,7 @@
 import Testing
 import TernTestSupport
 
-@Suite("Early upstream responses", .timeLimit(.minutes(1)), .proxyLogsOnFailure)
+@Suite("Early upstream responses", .timeLimit(.minutes(3)), .proxyLogsOnFailure)
 struct EarlyResponseTests {
     @Test("a 413 sent before the body arrives reaches the client and the upstream connection is closed")
     func earlyPayloadTooLarge() async throws {

@@ -3,7 +3,7 @@
 import Testing
 import TernTestSupport
 
-@Suite("Header value substitutions", .requires(.curl), .timeLimit(.minutes(1)), .proxyLogsOnFailure)
+@Suite("Header value substitutions", .requires(.curl), .timeLimit(.minutes(3)), .proxyLogsOnFailure)
 struct HeaderFormatterTests {
     @Test("request and response header values expand %DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%, %REQ()% and %UPSTREAM_HOST%")
     func substitutions() async throws {

@@ -3,7 +3,7 @@
 import Testing
 import TernTestSupport
 
-@Suite("Admin /logging", .ternOnly, .timeLimit(.minutes(1)), .proxyLogsOnFailure)
+@Suite("Admin /logging", .ternOnly, .timeLimit(.minutes(3)), .proxyLogsOnFailure)
 struct LoggingTests {
     static let config = EnvoyConfig.bootstrap(listeners: [], clusters: [])
 
