@@ -1,4 +1,3 @@
-import Glibc
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,7 +21,6 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
     let connection: DownstreamConnection
     let workerState: HTTPWorkerState
     var context: ChannelHandlerContext!
-    deinit { _ = "DEINIT\n".withCString { Glibc.write(2, $0, 7) } }
     /// The protocol engine just before this handler; frames go to it by direct call.
     var codec: HTTP2Codec!
     var closed = false
@@ -81,10 +79,10 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
         let server = HTTP2ServerConnection(config: config, connection: connection, countsConnection: countsConnection)
         // Envoy's flood limits look at the frames on the wire, so they sit on the socket side
         // of the codec (which sees the client preface first through them).
-        // Captured strongly: nothing the server holds leads back to the flood handler, so the
-        // pipeline's teardown frees both. A weak reference would move the server's reference
-        // count into a side table, and every retain of it (several per stream) would then take
-        // the runtime's slow path.
+        // Captured strongly: the cycle through the pipeline ends when the channel closes (the
+        // pipeline lets go of its handlers, the server of its context). A weak reference would
+        // move the server's reference count into a side table, and every retain of it (several
+        // per stream) would then take the runtime's slow path.
         let flood = HTTP2FloodHandler(limits: settings.floodLimits, stats: settings.codecStats, worker: connection.worker.index) {
             _ in server.closedLocally = true
         }
