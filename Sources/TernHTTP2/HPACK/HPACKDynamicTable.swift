@@ -4,7 +4,7 @@
 /// costs more than storing two String references. Position 0 is the newest entry (HPACK index
 /// 62). Entries are Strings because an indexed field becomes an `HPACKHeaders` entry as is; the
 /// encoder, which only compares bytes, keeps an `HPACKEncoderTable` instead.
-struct HPACKDynamicTable {
+struct HPACKDynamicTable: HPACKTableSizing {
     /// One field in the table.
     struct Entry {
         var name: String
@@ -49,24 +49,14 @@ struct HPACKDynamicTable {
     /// Changes the maximum size, evicting the oldest entries until the table fits (§4.3).
     mutating func setMaxSize(_ newMaxSize: Int) {
         maxSize = newMaxSize
-        while size > maxSize {
-            evictOldest()
-        }
+        evictToMaxSize()
     }
 
     /// Adds a field as the newest entry, first evicting until it fits; a field larger than the
     /// whole table leaves the table empty and is not added (RFC 7541 §4.4).
     mutating func insert(name: String, value: String) {
         let entrySize = name.utf8.count + value.utf8.count + Self.entryOverhead
-        guard entrySize <= maxSize else {
-            while count > 0 {
-                evictOldest()
-            }
-            return
-        }
-        while size + entrySize > maxSize {
-            evictOldest()
-        }
+        guard evictToFit(entrySize: entrySize) else { return }
         if count == slots.count {
             grow()
         }
@@ -78,7 +68,7 @@ struct HPACKDynamicTable {
 
     // MARK: - Ring maintenance
 
-    private mutating func evictOldest() {
+    mutating func evictOldest() {
         let slot = (nextSlot &- count) & (slots.count &- 1)
         size -= slots[slot].size
         // Drop the strings now rather than when the slot is reused, so evicted values do not

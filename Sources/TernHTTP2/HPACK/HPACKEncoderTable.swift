@@ -9,7 +9,7 @@
 /// Entries are numbered by insertion (`sequence`); the live ones are `oldest..<next`, HPACK
 /// position 0 being `next - 1`. Searches follow per-hash chains (see `+Search`), so a field
 /// that is not in a full table costs a couple of comparisons, not one per entry.
-struct HPACKEncoderTable {
+struct HPACKEncoderTable: HPACKTableSizing {
     /// Where one entry's bytes are, its search keys, and its links to older entries.
     struct Entry {
         /// Stream position (see `HPACKEncoderTable.base`) of the entry's first name byte; the
@@ -78,9 +78,7 @@ struct HPACKEncoderTable {
     /// Changes the maximum size, evicting the oldest entries until the table fits (§4.3).
     mutating func setMaxSize(_ newMaxSize: Int) {
         maxSize = newMaxSize
-        while size > maxSize {
-            evictOldest()
-        }
+        evictToMaxSize()
     }
 
     /// Adds a field as the newest entry, first evicting until it fits; a field larger than the
@@ -89,15 +87,7 @@ struct HPACKEncoderTable {
         name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, nameHash: UInt32, fieldHash: UInt32
     ) {
         let entrySize = name.count + value.count + HPACKDynamicTable.entryOverhead
-        guard entrySize <= maxSize else {
-            while count > 0 {
-                evictOldest()
-            }
-            return
-        }
-        while size + entrySize > maxSize {
-            evictOldest()
-        }
+        guard evictToFit(entrySize: entrySize) else { return }
         if count == entries.count {
             growEntries()
         }
@@ -118,7 +108,7 @@ struct HPACKEncoderTable {
 
     /// Forgets the oldest entry; its bytes stay until the live run is next moved, and chains
     /// stop at it by its sequence number.
-    private mutating func evictOldest() {
+    mutating func evictOldest() {
         size -= entries[oldest & (entries.count &- 1)].size
         oldest += 1
     }
