@@ -83,6 +83,37 @@ struct HTTPProxyTests {
         await upstream.stop()
     }
 
+    @Test("a response made in the read that brings the client's half-close still goes out")
+    func responseBeforeHalfClose() async throws {
+        // A response's flush waits for the end of the event loop's tick; a half-close read in
+        // the same pass closes the connection before then, so the read's completion flushes.
+        let virtualHosts = """
+            - name: all
+              domains: ["*"]
+              routes:
+              - match: { prefix: "/" }
+                direct_response: { status: 200, body: { inline_string: "answered" } }
+            """
+        let config = EnvoyConfig.bootstrap(listeners: [EnvoyConfig.httpListener(virtualHosts: virtualHosts)], clusters: [])
+        try await TernProcess.with(config: config) { proxy in
+            let port = try await proxy.listenerPort("ingress")
+            // NIO reads on only when a read fills its buffer (2 KiB at first): a request of
+            // exactly that size makes the next read, in the same tick, find the FIN when it was
+            // already there, as it mostly is (sent right behind the request).
+            let head = "GET / HTTP/1.1\r\nhost: x\r\nx-pad: "
+            let request = head + String(repeating: "p", count: 2048 - head.utf8.count - 4) + "\r\n\r\n"
+            for _ in 0..<20 {
+                let connection = try await RawConnection.connect(port: port)
+                try await connection.sendAndShutdownWrite(request)
+                let read = try await connection.readUntilClose(timeout: .seconds(10))
+                await connection.close()
+                let response = try #require(HTTPResponseParser.parse(read.bytes, peerClosed: true).responses.first,
+                                            "no response before the close: \(read.text)")
+                #expect(response.status == 200 && response.bodyText == "answered")
+            }
+        }
+    }
+
     @Test("a chunked request body reaches the upstream whole")
     func chunkedRequestBody() async throws {
         let upstream = try await UpstreamServer.start(.echo)

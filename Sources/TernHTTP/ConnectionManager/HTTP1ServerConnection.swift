@@ -8,7 +8,7 @@ import TernNetwork
 /// in order (later requests wait, and reading stops while they do), frames responses, and
 /// enforces connection-level limits and timeouts.
 /// Malformed input gets 400 (431 for oversized headers) and a clean close.
-final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, RemovableChannelHandler, StreamCodec {
+final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, RemovableChannelHandler, StreamCodec, TickFlushable {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = Never
     typealias OutboundOut = ByteBuffer
@@ -37,6 +37,8 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     var responseCloseDelimited = false
     /// Response bytes were written (or are pending) but not flushed yet.
     var unflushed = false
+    /// The worker's flusher holds this connection for the end of the tick.
+    var flushScheduled = false
     /// A response head held to go out with its first body chunk in one write (`writePending`).
     var pendingOut: ByteBuffer?
     /// The buffer response heads are serialized into, reused from one response to the next.
@@ -181,6 +183,21 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
         unflushed = false
         writePending()
         context.flush()
+    }
+
+    /// The response's last write goes out at the end of the tick, with the other responses the
+    /// tick wrote (see `TickFlusher`). A response made inside this connection's read goes at
+    /// the read's completion, which NIO signals before it acts on an EOF read in the same pass.
+    func flushAtTickEnd() {
+        unflushed = true
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        connection.worker.flusher.flushAtTickEnd(self)
+    }
+
+    func tickEnded() {
+        flushScheduled = false
+        flush()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -353,14 +370,10 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
             context.writeAndFlush(part, promise: promise)
             promise.futureResult.assumeIsolated().whenComplete { [self] _ in self.delayedClose() }
         } else {
-            // What is left (often the whole response) goes with the flush; a content-length
-            // response already handed over has nothing left: only flush.
-            unflushed = false
-            if end.readableBytes > 0 {
-                context.writeAndFlush(part, promise: nil)
-            } else {
-                context.flush()
-            }
+            // What is left (often the whole response) goes out with every other response this
+            // tick wrote; a content-length response already handed over has nothing left.
+            if end.readableBytes > 0 { context.write(part, promise: nil) }
+            flushAtTickEnd()
         }
     }
 

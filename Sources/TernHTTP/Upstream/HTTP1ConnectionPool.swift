@@ -34,9 +34,11 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool, UpstreamHTTPPool {
     /// The worker's timer list for this cluster's upstream idle timeout.
     private let idleTimers: TimerList?
     private let clock: LoopClock
+    private let flusher: TickFlusher?
 
     init(host: Host, cluster: ClusterConfig, eventLoop: any EventLoop, worker: Int, timers: TimerLists,
-         priority: ResourcePriority = .default) {
+         flusher: TickFlusher? = nil, priority: ResourcePriority = .default) {
+        self.flusher = flusher
         self.host = host
         self.cluster = cluster
         self.priority = priority
@@ -142,10 +144,11 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool, UpstreamHTTPPool {
         let host = self.host
         let w = worker
         let clock = self.clock
+        let flusher = self.flusher
         let addCodec: @Sendable (any Channel) throws -> Void = { channel in
             let sync = channel.pipeline.syncOperations
             // No codec handlers: the connection serializes requests and parses responses itself.
-            try sync.addHandler(HTTP1UpstreamConnection(host: host, stats: stats, worker: w, clock: clock))
+            try sync.addHandler(HTTP1UpstreamConnection(host: host, stats: stats, worker: w, clock: clock, flusher: flusher))
         }
         let connected = UpstreamConnector.connect(on: eventLoop, to: host, cluster: cluster, alpnFallback: ["http/1.1"],
                                                   addCodec: addCodec)

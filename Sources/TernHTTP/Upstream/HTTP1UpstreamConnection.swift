@@ -5,7 +5,8 @@ import TernUpstream
 
 /// One pooled HTTP/1.1 connection to an upstream host: carries one request at a time for its
 /// current delegate, gates reads for response backpressure, and reports whether it may be reused.
-final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, RemovableChannelHandler, UpstreamRequestStream {
+final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, RemovableChannelHandler, UpstreamRequestStream,
+    TickFlushable {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = Never
     typealias OutboundOut = ByteBuffer
@@ -20,6 +21,9 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
     let worker: Int
     /// The worker's clock, cached across each read (see `LoopClock`).
     let clock: LoopClock
+    /// Flushes a request's last write with the others of the tick; nil flushes at once.
+    private let flusher: TickFlusher?
+    private var flushScheduled = false
     /// The buffer request heads are serialized into, reused from one request to the next.
     private var output = HTTP1OutputBuffer()
     private(set) var requestsSent = 0
@@ -43,8 +47,9 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
     /// The request being written uses chunked framing.
     private var requestChunked = false
 
-    init(host: Host, stats: ClusterStats, worker: Int, clock: LoopClock) {
+    init(host: Host, stats: ClusterStats, worker: Int, clock: LoopClock, flusher: TickFlusher? = nil) {
         self.clock = clock
+        self.flusher = flusher
         self.host = host
         self.stats = stats
         self.worker = worker
@@ -74,8 +79,8 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
         HTTP1Serializer.write(head, into: &buffer)
         output.handedOver(buffer)
         if endStream && !requestChunked {
-            // A request without a body: one pass through the pipeline, not a write and a flush.
-            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            flushAtTickEnd()
             requestEnded = true
             finishIfDone()
         } else {
@@ -104,12 +109,26 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
             HTTP1Serializer.writeLastChunk(trailers: trailers, into: &end)
             context.write(wrapOutboundOut(end), promise: nil)
         }
-        context.flush()
+        flushAtTickEnd()
         requestEnded = true
         finishIfDone()
     }
 
     func flush() { context?.flush() }
+
+    /// A request's last write goes out at the end of the tick, with the other requests the tick
+    /// wrote (see `TickFlusher`).
+    private func flushAtTickEnd() {
+        guard let flusher else { context?.flush(); return }
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        flusher.flushAtTickEnd(self)
+    }
+
+    func tickEnded() {
+        flushScheduled = false
+        if isOpen { context?.flush() }
+    }
 
     var isWritable: Bool { context?.channel.isWritable ?? false }
 

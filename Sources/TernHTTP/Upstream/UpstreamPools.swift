@@ -19,7 +19,7 @@ enum UpstreamPools {
         }
         return cluster.pool(for: host, proto: HTTP1ConnectionPool.key(priority)) {
             HTTP1ConnectionPool(host: host, cluster: cluster.config, eventLoop: worker.eventLoop, worker: worker.index,
-                                timers: worker.timers, priority: priority)
+                                timers: worker.timers, flusher: worker.flusher, priority: priority)
         }
     }
 }

@@ -1,7 +1,7 @@
 import NIOCore
 
-// The byte path: reads from one side become writes on the other, flushed once per read
-// burst; `mayRead` holds a side's reads while the other side cannot take more (GlueHandler
+// The byte path: reads from one side become writes on the other, flushed at the end of the
+// tick that read them; `mayRead` holds a side's reads while the other side cannot take more (GlueHandler
 // style), so neither direction ever buffers without bound. No closures or promises per read.
 extension TCPProxyFilter {
     // MARK: - handler events
@@ -51,18 +51,24 @@ extension TCPProxyFilter {
         }
     }
 
+    /// A read burst is over: what it wrote goes out at the end of the tick, with what the
+    /// worker's other connections wrote (see `TickFlusher`).
     func readComplete(_ handler: TCPProxyHandler) {
-        switch handler.side {
-        case .downstream:
-            if upstreamNeedsFlush {
-                upstreamNeedsFlush = false
-                upstream?.flush()
-            }
-        case .upstream:
-            if downstreamNeedsFlush {
-                downstreamNeedsFlush = false
-                downstream?.flush()
-            }
+        let wrote = handler.side == .downstream ? upstreamNeedsFlush : downstreamNeedsFlush
+        guard wrote, !flushScheduled else { return }
+        flushScheduled = true
+        flusher.flushAtTickEnd(self)
+    }
+
+    func tickEnded() {
+        flushScheduled = false
+        if upstreamNeedsFlush {
+            upstreamNeedsFlush = false
+            upstream?.flush()
+        }
+        if downstreamNeedsFlush {
+            downstreamNeedsFlush = false
+            downstream?.flush()
         }
     }
 

@@ -23,7 +23,7 @@ import TernUpstream
 //   the other → both channels closed → access log.
 
 /// One proxied TCP connection (`envoy.filters.network.tcp_proxy`), from accept to close.
-final class TCPProxyFilter {
+final class TCPProxyFilter: TickFlushable {
     enum Side {
         case downstream, upstream
     }
@@ -67,6 +67,9 @@ final class TCPProxyFilter {
     var heldLimit = 1 << 20
     var upstreamNeedsFlush = false
     var downstreamNeedsFlush = false
+    /// The worker's flusher holds this connection for the end of the tick.
+    var flushScheduled = false
+    let flusher: TickFlusher
     var downstreamReadHeld = false
     var upstreamReadHeld = false
     var downstreamPaused = false
@@ -109,6 +112,7 @@ final class TCPProxyFilter {
         self.eventLoop = connection.worker.eventLoop
         let clock = connection.worker.clock
         self.clock = clock
+        self.flusher = connection.worker.flusher
         let now = clock.wallClock
         self.startTime = (Int(now.tv_sec), Int(now.tv_nsec))
         self.startDeadline = clock.now

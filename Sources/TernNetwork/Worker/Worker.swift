@@ -13,6 +13,8 @@ public final class Worker {
     public let timers: TimerLists
     /// The time as this worker's current callback first read it (see `LoopClock`).
     public let clock: LoopClock
+    /// Flushes the connections written to in a tick together at its end.
+    public let flusher: TickFlusher
     /// The process's `/healthcheck/fail` switch; while set, connections close after each response.
     public let healthCheck: HealthCheckFlag
     /// Per-worker extension state (access-log buffers, rate-limit buckets), keyed by the extension.
@@ -26,6 +28,7 @@ public final class Worker {
         let clock = LoopClock()
         self.clock = clock
         self.timers = TimerLists(eventLoop: eventLoop, clock: clock)
+        self.flusher = TickFlusher(eventLoop: eventLoop)
     }
 
     /// State of type `T` for this worker, made on first use.

@@ -11,7 +11,7 @@ enum RetryPolicyCompiler {
     /// `action` with the retry policy, attempt-count header and priority of its route applied.
     static func attach(to action: RouteEntry.Action, route r: Envoy_Config_Route_V3_Route, virtualHost vh: Envoy_Config_Route_V3_VirtualHost,
                        routePath: String, virtualHostPath: String, context: CompileContext) throws -> RouteEntry.Action {
-        guard case .forward(var a) = action, case .route(let ra)? = r.action else { return action }
+        guard case .forward(let a) = action, case .route(let ra)? = r.action else { return action }
         if ra.hasRetryPolicy {
             a.retryPolicy = try compile(ra.retryPolicy, path: routePath + ".route.retry_policy", context: context)
         } else if vh.hasRetryPolicy {
