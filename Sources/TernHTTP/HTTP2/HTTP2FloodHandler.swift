@@ -108,6 +108,7 @@ final class HTTP2FloodHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         var frames = 0
         var controlFrames = 0
+        var violation: Violation?
         _ = outbound.scan(bytes) { frame in
             constraints.sent(frame)
             // Every frame the codec writes passes here (it holds back only DATA the client's
@@ -115,6 +116,9 @@ final class HTTP2FloodHandler: ChannelDuplexHandler, RemovableChannelHandler {
             constraints.queued(frame)
             frames += 1
             if HTTP2ProtocolConstraints.isControl(frame) { controlFrames += 1 }
+            // Frame by frame, as Envoy counts: one write may carry thousands of ACKs, and the
+            // limit reported is the first one a frame crossed, not the first one checked.
+            if violation == nil { violation = constraints.checkOutbound() }
             return true
         }
         // The frames stay counted until the socket takes them: the flush that sends them carries
@@ -123,7 +127,7 @@ final class HTTP2FloodHandler: ChannelDuplexHandler, RemovableChannelHandler {
         unflushedFrames += frames
         unflushedControlFrames += controlFrames
         context.write(data, promise: promise)
-        if !violated, let violation = constraints.checkOutbound() {
+        if !violated, let violation {
             outboundFlood(violation, context: context)
         }
     }
