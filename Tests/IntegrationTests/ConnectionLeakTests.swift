@@ -74,6 +74,26 @@ struct ConnectionLeakTests {
         await upstream.stop()
     }
 
+    @Test("HTTP/1.1 downstream: a connection closed after its response is freed when it closes, not a second later")
+    func http1DelayedCloseFreesAtClose() async throws {
+        // Envoy's delayed close waits up to a second for the client to close first. A timer
+        // left running after the client did held the whole channel until it fired.
+        let upstream = try await UpstreamServer.start(.respond(body: "ok"))
+        try await TernProcess.with(config: EnvoyConfig.httpProxy(to: upstream.port)) { proxy in
+            let port = try await proxy.listenerPort("ingress")
+            let round = { try await Self.h2load(["--h1", "-n", "600", "-c", "10", "-H", "connection: close", "http://127.0.0.1:\(port)/"]) }
+            for _ in 0..<4 { try await round() }  // warm-up, as in `growth`
+            try await round()
+            let settled = await waitUntil(timeout: .seconds(10)) { (try? await proxy.stat("http.ingress.downstream_cx_active")) == 0 }
+            #expect(settled, "every connection closed")
+            let atClose = try await Self.allocated(proxy)
+            try await Task.sleep(for: .milliseconds(1500))
+            let later = try await Self.allocated(proxy)
+            #expect(atClose - later < 300 * 1024, "\(atClose - later) bytes were freed only a second after the connections closed")
+        }
+        await upstream.stop()
+    }
+
     @Test("HTTP/2 downstream: 2,400 connections of two streams each")
     func http2Downstream() async throws {
         let upstream = try await UpstreamServer.start(.respond(body: "ok"))

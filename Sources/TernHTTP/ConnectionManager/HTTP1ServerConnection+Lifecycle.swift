@@ -43,7 +43,8 @@ extension HTTP1ServerConnection {
         context.close(mode: .output, promise: nil)
         context.read()
         let ctx = context
-        context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(1)) { ctx.close(promise: nil) }
+        // Cancelled when the peer closes first: the task holds the whole channel until it runs.
+        delayedCloseTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(1)) { ctx.close(promise: nil) }
     }
 
     // MARK: - framing, timers, drain

@@ -29,6 +29,8 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     var closed = false
     /// After the last response: output shut, input read and dropped until the peer closes.
     var discarding = false
+    /// Closes the connection a second after `delayedClose` if the peer has not.
+    var delayedCloseTimer: Scheduled<Void>?
     var responseIsHead = false
     /// The response being written uses chunked framing (decided in `frame`).
     var responseChunked = false
@@ -84,6 +86,8 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
         closed = true
         connection.onDrain = nil
         cancelIdleTimer()
+        delayedCloseTimer?.cancel()
+        delayedCloseTimer = nil
         let s = config.stats
         s.downstreamCxActive.dec(worker: worker)
         if countedHTTP1 { s.downstreamCxHTTP1Active.dec(worker: worker) }
