@@ -1,8 +1,9 @@
 import NIOCore
 
 // The byte path: reads from one side become writes on the other, flushed at the end of the
-// tick that read them; `mayRead` holds a side's reads while the other side cannot take more (GlueHandler
-// style), so neither direction ever buffers without bound. No closures or promises per read.
+// tick that read them; `mayRead` holds a side's reads while the other side cannot take more
+// (GlueHandler style), so neither direction ever buffers without bound. No closures or
+// promises per read.
 extension TCPProxyFilter {
     // MARK: - handler events
 
