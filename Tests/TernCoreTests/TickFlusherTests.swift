@@ -22,56 +22,47 @@ import TernCore
         var entries: [String] = []
     }
 
-    @Test func connectionsWrittenInOneTaskAreFlushedTogetherAfterIt() async throws {
+    /// Runs `body` as one task on a fresh loop (with the flusher and the log its connections
+    /// write to), lets the loop run `passes` more tasks, and returns the log.
+    static func log(passes: Int = 1, _ body: @escaping @Sendable (TickFlusher, Log) -> Void) async throws -> [String] {
         try await withEventLoops(1) { loops in
             let loop = loops[0]
             let log = Log()
-            try await loop.submit {
-                let flusher = TickFlusher(eventLoop: loop)
-                let a = Connection("a", log: log)
-                let b = Connection("b", log: log)
-                flusher.flushAtTickEnd(a)
-                log.entries.append("wrote a")
-                flusher.flushAtTickEnd(b)
-                log.entries.append("wrote b")
-            }.get()
+            try await loop.submit { body(TickFlusher(eventLoop: loop), log) }.get()
             // The flush task was queued during the submitted task: it has run once the loop
             // answers the next submission.
-            try await loop.submit {}.get()
-            #expect(log.entries == ["wrote a", "wrote b", "flush a", "flush b"])
+            for _ in 0..<passes { try await loop.submit {}.get() }
+            return log.entries
         }
+    }
+
+    @Test func connectionsWrittenInOneTaskAreFlushedTogetherAfterIt() async throws {
+        let entries = try await Self.log { flusher, log in
+            flusher.flushAtTickEnd(Connection("a", log: log))
+            log.entries.append("wrote a")
+            flusher.flushAtTickEnd(Connection("b", log: log))
+            log.entries.append("wrote b")
+        }
+        #expect(entries == ["wrote a", "wrote b", "flush a", "flush b"])
     }
 
     @Test func aConnectionEnteringDuringTheFlushIsFlushedInTheNextPass() async throws {
-        try await withEventLoops(1) { loops in
-            let loop = loops[0]
-            let log = Log()
-            try await loop.submit {
-                let flusher = TickFlusher(eventLoop: loop)
-                let a = Connection("a", log: log)
-                let b = Connection("b", log: log)
-                // a's flush writes to b (a failed write resetting a stream elsewhere, say).
-                a.onFlush = { flusher.flushAtTickEnd(b) }
-                flusher.flushAtTickEnd(a)
-            }.get()
-            try await loop.submit {}.get()
-            try await loop.submit {}.get()
-            #expect(log.entries == ["flush a", "flush b"])
+        let entries = try await Self.log(passes: 2) { flusher, log in
+            let a = Connection("a", log: log)
+            let b = Connection("b", log: log)
+            // a's flush writes to b (a failed write resetting a stream elsewhere, say).
+            a.onFlush = { flusher.flushAtTickEnd(b) }
+            flusher.flushAtTickEnd(a)
         }
+        #expect(entries == ["flush a", "flush b"])
     }
 
     @Test func eachEntryIsOneFlush() async throws {
-        try await withEventLoops(1) { loops in
-            let loop = loops[0]
-            let log = Log()
-            try await loop.submit {
-                let flusher = TickFlusher(eventLoop: loop)
-                let a = Connection("a", log: log)
-                for _ in 0..<3 { flusher.flushAtTickEnd(a) }
-            }.get()
-            try await loop.submit {}.get()
-            // Connections keep their own flag to enter once; the flusher does not dedupe.
-            #expect(log.entries == ["flush a", "flush a", "flush a"])
+        let entries = try await Self.log { flusher, log in
+            let a = Connection("a", log: log)
+            for _ in 0..<3 { flusher.flushAtTickEnd(a) }
         }
+        // Connections keep their own flag to enter once; the flusher does not dedupe.
+        #expect(entries == ["flush a", "flush a", "flush a"])
     }
 }
