@@ -34,10 +34,10 @@ final class HTTP1ConnectionPool: UpstreamConnectionPool, UpstreamHTTPPool {
     /// The worker's timer list for this cluster's upstream idle timeout.
     private let idleTimers: TimerList?
     private let clock: LoopClock
-    private let flusher: TickFlusher?
+    private let flusher: TickFlusher
 
     init(host: Host, cluster: ClusterConfig, eventLoop: any EventLoop, worker: Int, timers: TimerLists,
-         flusher: TickFlusher? = nil, priority: ResourcePriority = .default) {
+         flusher: TickFlusher, priority: ResourcePriority = .default) {
         self.flusher = flusher
         self.host = host
         self.cluster = cluster

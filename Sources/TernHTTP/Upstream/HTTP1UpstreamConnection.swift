@@ -21,8 +21,8 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
     let worker: Int
     /// The worker's clock, cached across each read (see `LoopClock`).
     let clock: LoopClock
-    /// Flushes a request's last write with the others of the tick; nil flushes at once.
-    private let flusher: TickFlusher?
+    /// Flushes a request's last write with the others of the tick.
+    private let flusher: TickFlusher
     private var flushScheduled = false
     /// The buffer request heads are serialized into, reused from one request to the next.
     private var output = HTTP1OutputBuffer()
@@ -47,7 +47,7 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
     /// The request being written uses chunked framing.
     private var requestChunked = false
 
-    init(host: Host, stats: ClusterStats, worker: Int, clock: LoopClock, flusher: TickFlusher? = nil) {
+    init(host: Host, stats: ClusterStats, worker: Int, clock: LoopClock, flusher: TickFlusher) {
         self.clock = clock
         self.flusher = flusher
         self.host = host
@@ -119,7 +119,6 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
     /// A request's last write goes out at the end of the tick, with the other requests the tick
     /// wrote (see `TickFlusher`).
     private func flushAtTickEnd() {
-        guard let flusher else { context?.flush(); return }
         guard !flushScheduled else { return }
         flushScheduled = true
         flusher.flushAtTickEnd(self)
