@@ -121,9 +121,7 @@ final class HTTP2FloodHandler: ChannelDuplexHandler, RemovableChannelHandler {
             if violation == nil { violation = constraints.checkOutbound() }
             return true
         }
-        // The frames stay counted until the socket takes them: the flush that sends them carries
-        // one marker whose completion releases the whole batch (writes complete in order), so
-        // counting costs one promise per flush rather than one per write.
+        // The frames stay counted until the socket takes them (see `flush`).
         unflushedFrames += frames
         unflushedControlFrames += controlFrames
         context.write(data, promise: promise)
@@ -133,17 +131,25 @@ final class HTTP2FloodHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func flush(context: ChannelHandlerContext) {
-        if unflushedFrames > 0 {
-            let frames = unflushedFrames
-            let controlFrames = unflushedControlFrames
-            unflushedFrames = 0
-            unflushedControlFrames = 0
-            let written = context.eventLoop.makePromise(of: Void.self)
-            written.futureResult.assumeIsolated().whenComplete { [self] _ in
-                constraints.released(frames: frames, controlFrames: controlFrames)
-            }
-            context.write(wrapOutboundOut(.byteBuffer(ByteBuffer())), promise: written)
+        context.flush()
+        guard unflushedFrames > 0 else { return }
+        let frames = unflushedFrames
+        let controlFrames = unflushedControlFrames
+        unflushedFrames = 0
+        unflushedControlFrames = 0
+        // Usually the socket took everything during the flush: the batch is released now, at
+        // the cost of one look at the channel's buffered byte count.
+        if let buffered = try? context.channel.syncOptions?.getOption(.bufferedWritableBytes), buffered == 0 {
+            constraints.released(frames: frames, controlFrames: controlFrames)
+            return
         }
+        // Otherwise one marker behind the batch releases it when the socket has taken the
+        // rest (writes complete in order): one promise per held-back flush, not one per write.
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.assumeIsolated().whenComplete { [self] _ in
+            constraints.released(frames: frames, controlFrames: controlFrames)
+        }
+        context.write(wrapOutboundOut(.byteBuffer(ByteBuffer())), promise: written)
         context.flush()
     }
 
