@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import NIOHTTP1
 
@@ -55,15 +58,11 @@ enum HTTP1Syntax {
     static func takeBlock(_ buffer: inout ByteBuffer) -> ByteBuffer? {
         let found: (body: Int, terminator: Int)? = buffer.withUnsafeReadableBytes { raw in
             var lineStart = 0
-            var i = 0
-            while i < raw.count {
-                if raw[i] == UInt8(ascii: "\n") {
-                    let lineEnd = i > lineStart && raw[i - 1] == UInt8(ascii: "\r") ? i - 1 : i
-                    // An empty line (CRLF, or a bare LF as HTTP/1.1 parsers accept): the block ends.
-                    if lineEnd == lineStart { return (lineStart, i + 1 - lineStart) }
-                    lineStart = i + 1
-                }
-                i += 1
+            // Line by line: an empty line (CRLF, or a bare LF as HTTP/1.1 parsers accept) ends it.
+            while let lf = lineFeed(raw, from: lineStart) {
+                let lineEnd = lf > lineStart && raw[lf - 1] == UInt8(ascii: "\r") ? lf - 1 : lf
+                if lineEnd == lineStart { return (lineStart, lf + 1 - lineStart) }
+                lineStart = lf + 1
             }
             return nil
         }
@@ -71,6 +70,14 @@ enum HTTP1Syntax {
         let block = buffer.readSlice(length: found.body)!
         buffer.moveReaderIndex(forwardBy: found.terminator)
         return block
+    }
+
+    /// The offset of the first LF at or after `from`, if any.
+    @inline(__always)
+    static func lineFeed(_ raw: UnsafeRawBufferPointer, from: Int) -> Int? {
+        guard from < raw.count, let base = raw.baseAddress,
+              let hit = memchr(base + from, Int32(UInt8(ascii: "\n")), raw.count - from) else { return nil }
+        return base.distance(to: UnsafeRawPointer(hit))
     }
 
     /// One line (a chunk size, a chunk's CRLF) without its line end, once all of it is here.
@@ -90,8 +97,7 @@ enum HTTP1Syntax {
     /// The next line from `at`, without its line end (CRLF, or a bare LF).
     static func nextLine(_ raw: UnsafeRawBufferPointer, _ at: inout Int) -> Slice<UnsafeRawBufferPointer>? {
         guard at < raw.count else { return nil }
-        var lf = at
-        while lf < raw.count, raw[lf] != UInt8(ascii: "\n") { lf += 1 }
+        let lf = lineFeed(raw, from: at) ?? raw.count
         var end = lf
         if end > at && raw[end - 1] == UInt8(ascii: "\r") { end -= 1 }
         let line = raw[at..<end]
@@ -110,27 +116,33 @@ enum HTTP1Syntax {
         var fields: [(String, String)] = []
         fields.reserveCapacity(16)
         var at = start
-        while let line = nextLine(raw, &at) {
-            var colon = line.startIndex
-            while colon < line.endIndex, line[colon] != UInt8(ascii: ":") {
-                guard isTokenByte(line[colon]) else { throw .invalidHeaderToken }
+        while let slice = nextLine(raw, &at) {
+            // Plain pointer reads: every index below stays inside the line by its loop's bound.
+            let line = UnsafeRawBufferPointer(rebasing: slice)
+            let count = line.count
+            guard count > 0, let p = line.baseAddress?.assumingMemoryBound(to: UInt8.self) else { throw .invalidHeaderToken }
+            var colon = 0
+            while colon < count, p[colon] != UInt8(ascii: ":") {
+                guard isTokenByte(p[colon]) else { throw .invalidHeaderToken }
                 colon += 1
             }
-            guard colon < line.endIndex, colon > line.startIndex else { throw .invalidHeaderToken }
+            guard colon < count, colon > 0 else { throw .invalidHeaderToken }
             var valueStart = colon + 1
-            var valueEnd = line.endIndex
-            while valueStart < valueEnd, line[valueStart] == UInt8(ascii: " ") || line[valueStart] == UInt8(ascii: "\t") { valueStart += 1 }
-            while valueEnd > valueStart, line[valueEnd - 1] == UInt8(ascii: " ") || line[valueEnd - 1] == UInt8(ascii: "\t") { valueEnd -= 1 }
-            for i in valueStart..<valueEnd {
-                let b = line[i]
+            var valueEnd = count
+            while valueStart < valueEnd, p[valueStart] == UInt8(ascii: " ") || p[valueStart] == UInt8(ascii: "\t") { valueStart += 1 }
+            while valueEnd > valueStart, p[valueEnd - 1] == UInt8(ascii: " ") || p[valueEnd - 1] == UInt8(ascii: "\t") { valueEnd -= 1 }
+            var i = valueStart
+            while i < valueEnd {
+                let b = p[i]
                 if (b < 0x20 && b != UInt8(ascii: "\t")) || b == 0x7F { throw .invalidCharactersUsed }
+                i += 1
             }
-            let name = UnsafeRawBufferPointer(rebasing: line[line.startIndex..<colon])
-            let value = UnsafeRawBufferPointer(rebasing: line[valueStart..<valueEnd])
+            let name = UnsafeRawBufferPointer(start: p, count: colon)
+            let value = UnsafeRawBufferPointer(start: p + valueStart, count: valueEnd - valueStart)
             try note(name, value, in: &out)
             let nameString = String(decoding: name, as: UTF8.self)
             if scan {
-                let bit = HeaderScan.bit(for: nameString)
+                let bit = HeaderScan.bit(forBytes: name)
                 if bit == HeaderScan.host.rawValue, out.scan.contains(.host) { out.scan.insert(.multipleHosts) }
                 out.scan.insert(HeaderScan(rawValue: bit))
             }
@@ -196,17 +208,16 @@ enum HTTP1Syntax {
         return true
     }
 
+    /// RFC 9110 `tchar`: ALPHA, DIGIT and `!#$%&'*+-.^_`|~`, as a bit mask per 64 byte values.
+    @inline(__always)
     static func isTokenByte(_ b: UInt8) -> Bool {
-        switch b {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
-             UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
-             UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
-            return true
-        default:
-            return false
+        let mask: UInt64
+        switch b >> 6 {
+        case 0: mask = 0x03FF_6CFA_0000_0000  // ! # $ % & ' * + - . 0-9
+        case 1: mask = 0x57FF_FFFF_C7FF_FFFE  // A-Z ^ _ ` a-z | ~ (bit = byte - 64)
+        default: return false
         }
+        return mask >> (b & 63) & 1 == 1
     }
 
     /// `HTTP/x.y`: the version, or nil when the bytes are not one.

@@ -42,34 +42,44 @@ struct HeaderScan: OptionSet {
     /// The bit for a header name, compared ASCII case-insensitively; 0 for names we ignore.
     @inline(__always)
     static func bit(for name: String) -> UInt32 {
-        var name = name
-        return name.withUTF8 { b -> UInt32 in
-            if b.count > 8, b[0] | 0x20 == UInt8(ascii: "x"), b[1] == UInt8(ascii: "-"),
-               asciiCaseInsensitiveEquals(UnsafeBufferPointer(rebasing: b[..<8]), "x-envoy-") {
-                return xEnvoy.rawValue
-            }
-            switch b.count {
-            case 2: return eq(b, "te") ? te.rawValue : 0
-            case 3: return eq(b, "via") ? via.rawValue : 0
-            case 4:
-                if eq(b, "host") { return host.rawValue }
-                return eq(b, "date") ? date.rawValue : 0
-            case 6:
-                if eq(b, "expect") { return expect.rawValue }
-                return eq(b, "server") ? server.rawValue : 0
-            case 7: return eq(b, "upgrade") ? upgrade.rawValue : 0
-            case 10:
-                if eq(b, "connection") { return connection.rawValue }
-                return eq(b, "keep-alive") ? keepAlive.rawValue : 0
-            case 12: return eq(b, "x-request-id") ? xRequestID.rawValue : 0
-            case 14: return eq(b, "content-length") ? contentLength.rawValue : 0
-            case 15: return eq(b, "x-forwarded-for") ? xForwardedFor.rawValue : 0
-            case 16: return eq(b, "proxy-connection") ? proxyConnection.rawValue : 0
-            case 17:
-                if eq(b, "transfer-encoding") { return transferEncoding.rawValue }
-                return eq(b, "x-forwarded-proto") ? xForwardedProto.rawValue : 0
-            default: return 0
-            }
+        // Most names are none of ours: their length alone says so, without touching the bytes.
+        let count = name.utf8.count
+        guard count > 8 || interestingShortLengths & (1 << count) != 0 else { return 0 }
+        return name.utf8.withContiguousStorageIfAvailable { bit(forBytes: UnsafeRawBufferPointer($0)) }
+            ?? Array(name.utf8).withUnsafeBytes { bit(forBytes: $0) }
+    }
+
+    /// Lengths up to 8 of the names below (te, via, host/date, expect/server, upgrade).
+    private static let interestingShortLengths: UInt32 = 1 << 2 | 1 << 3 | 1 << 4 | 1 << 6 | 1 << 7
+
+    /// `bit(for:)` over a name's bytes.
+    static func bit(forBytes raw: UnsafeRawBufferPointer) -> UInt32 {
+        let b = raw.assumingMemoryBound(to: UInt8.self)
+        if b.count > 8, b[0] | 0x20 == UInt8(ascii: "x"), b[1] == UInt8(ascii: "-"),
+           asciiCaseInsensitiveEquals(UnsafeBufferPointer(rebasing: b[..<8]), "x-envoy-") {
+            return xEnvoy.rawValue
+        }
+        switch b.count {
+        case 2: return eq(b, "te") ? te.rawValue : 0
+        case 3: return eq(b, "via") ? via.rawValue : 0
+        case 4:
+            if eq(b, "host") { return host.rawValue }
+            return eq(b, "date") ? date.rawValue : 0
+        case 6:
+            if eq(b, "expect") { return expect.rawValue }
+            return eq(b, "server") ? server.rawValue : 0
+        case 7: return eq(b, "upgrade") ? upgrade.rawValue : 0
+        case 10:
+            if eq(b, "connection") { return connection.rawValue }
+            return eq(b, "keep-alive") ? keepAlive.rawValue : 0
+        case 12: return eq(b, "x-request-id") ? xRequestID.rawValue : 0
+        case 14: return eq(b, "content-length") ? contentLength.rawValue : 0
+        case 15: return eq(b, "x-forwarded-for") ? xForwardedFor.rawValue : 0
+        case 16: return eq(b, "proxy-connection") ? proxyConnection.rawValue : 0
+        case 17:
+            if eq(b, "transfer-encoding") { return transferEncoding.rawValue }
+            return eq(b, "x-forwarded-proto") ? xForwardedProto.rawValue : 0
+        default: return 0
         }
     }
 

@@ -1,0 +1,55 @@
+import NIOCore
+import NIOHTTP1
+import Testing
+@testable import TernHTTP
+
+/// The shared HTTP/1.1 syntax: the token alphabet, blocks and lines, and field lines.
+@Suite struct HTTP1SyntaxTests {
+    @Test("isTokenByte is RFC 9110's tchar, for every byte value")
+    func tokenBytes() {
+        let tchar = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
+        for b in UInt8.min...UInt8.max {
+            #expect(HTTP1Syntax.isTokenByte(b) == tchar.contains(b), "byte \(b)")
+        }
+    }
+
+    @Test("a block ends at its first empty line, CRLF or bare LF; an unfinished one waits")
+    func blocks() {
+        var crlf = ByteBuffer(string: "a: 1\r\nb: 2\r\n\r\nrest")
+        #expect(HTTP1Syntax.takeBlock(&crlf).map { String(buffer: $0) } == "a: 1\r\nb: 2\r\n")
+        #expect(String(buffer: crlf) == "rest")
+        var lf = ByteBuffer(string: "a: 1\nb: 2\n\nrest")
+        #expect(HTTP1Syntax.takeBlock(&lf).map { String(buffer: $0) } == "a: 1\nb: 2\n")
+        var empty = ByteBuffer(string: "\r\nrest")
+        #expect(HTTP1Syntax.takeBlock(&empty).map { String(buffer: $0) } == "")
+        var unfinished = ByteBuffer(string: "a: 1\r\nb: 2\r\n")
+        #expect(HTTP1Syntax.takeBlock(&unfinished) == nil)
+        #expect(unfinished.readableBytes == 12)
+    }
+
+    private func fields(_ block: String) throws(HTTPParserError) -> HTTPHeaders {
+        var fields = try HTTP1Syntax.withBytes(ByteBuffer(string: block)) { raw throws(HTTPParserError) in
+            try HTTP1Syntax.parseFields(raw, from: 0, scan: true)
+        }
+        return fields.takeHeaders()
+    }
+
+    @Test("values are trimmed of spaces and tabs at both ends only; an empty value is kept")
+    func trimming() throws {
+        let headers = try fields("A: \t x\ty \t\r\nB:\r\nC:   \nD:v")
+        #expect(Array(headers).map { "\($0.name)=\($0.value)" } == ["A=x\ty", "B=", "C=", "D=v"])
+    }
+
+    @Test("refused field lines", arguments: [
+        (": v", HTTPParserError.invalidHeaderToken),
+        ("a b: v", .invalidHeaderToken),
+        ("a", .invalidHeaderToken),
+        ("a: b\rc", .invalidCharactersUsed),
+        ("a: b\u{7F}", .invalidCharactersUsed),
+        ("a: b\u{0}", .invalidCharactersUsed),
+        ("ok: 1\r\nbad\u{1}: 2", .invalidHeaderToken),
+    ])
+    func refused(line: String, error: HTTPParserError) {
+        #expect(throws: error) { try fields(line) }
+    }
+}
