@@ -15,6 +15,11 @@ enum RequestHeaderPolicy {
         let flags: ResponseFlags
     }
 
+    /// `x-forwarded-proto` as a ready block: appending it allocates nothing and skips the name
+    /// check `HTTPHeaders.add` repeats on every call.
+    static let forwardedHTTP = HTTPHeaders([("x-forwarded-proto", "http")])
+    static let forwardedHTTPS = HTTPHeaders([("x-forwarded-proto", "https")])
+
     static let badRequest = Rejection(status: .badRequest, body: "Bad Request", details: "http1.codec_error",
                                       flags: .downstreamProtocolError)
 
@@ -54,7 +59,7 @@ enum RequestHeaderPolicy {
         if !scan.isDisjoint(with: HeaderScan.hopByHop) { isUpgrade = stripHopByHop(&head.headers, scan: scan) }
 
         if !scan.contains(.xForwardedProto) {
-            head.headers.add(name: "x-forwarded-proto", value: connection.tls == nil ? "http" : "https")
+            head.headers.add(contentsOf: connection.tls == nil ? Self.forwardedHTTP : Self.forwardedHTTPS)
         }
         if config.useRemoteAddress, !config.skipXffAppend, let ip = connection.remoteAddress?.ipAddress {
             if scan.contains(.xForwardedFor), let existing = head.headers.first(name: "x-forwarded-for") {

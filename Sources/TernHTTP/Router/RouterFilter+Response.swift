@@ -25,7 +25,7 @@ extension RouterFilter: UpstreamResponseDelegate {
         }
         if !suppressEnvoyHeaders {
             let elapsedMs = (stream.workerState.clock.uptimeNanoseconds &- startUptime) / 1_000_000
-            head.headers.add(name: "x-envoy-upstream-service-time", value: String(elapsedMs))
+            head.headers.add(literalName: "x-envoy-upstream-service-time", value: String(elapsedMs))
         }
         if let target { target.responseMutations.apply(to: &head.headers, stream: s.info) }
         if let route = s.route {

@@ -45,7 +45,7 @@ enum UpstreamRequestHead {
         if let target { target.requestMutations.apply(to: &head.headers, stream: info) }
         for m in route.requestMutations { m.apply(to: &head.headers, stream: info) }
         if !suppressEnvoyHeaders, let timeout = action.timeoutHeaderValue {
-            head.headers.replaceOrAdd(name: "x-envoy-expected-rq-timeout-ms", value: timeout)
+            head.headers.replaceOrAdd(literalName: "x-envoy-expected-rq-timeout-ms", value: timeout)
         }
         // Framing: keep a content-length; a chunked body stays chunked; nothing else frames a body.
         let chunked = head.headers.contains(name: "transfer-encoding")
