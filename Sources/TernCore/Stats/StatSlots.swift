@@ -25,7 +25,7 @@ final class StatSlots: @unchecked Sendable {
 
 
     /// Adds on the calling worker's own slot. Only worker `worker` may call this with its index.
-    @inlinable
+    @inlinable @inline(__always)
     func add(_ delta: UInt64, worker: Int) {
         if worker < writerCount - 1 {
             let a = base + worker * Self.stride

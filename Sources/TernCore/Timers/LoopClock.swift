@@ -14,8 +14,8 @@ import NIOCore
 /// system, so a caller that was missed is slower, never wrong. Loop-confined: `Sendable` only
 /// so that channel initializers, which run on the worker's loop, can carry it.
 public final class LoopClock: @unchecked Sendable {
-    private var depth = 0
-    private var uptime: UInt64 = 0
+    @usableFromInline var depth = 0
+    @usableFromInline var uptime: UInt64 = 0
     private var wall: timespec?
 
     public init() {}
@@ -35,14 +35,23 @@ public final class LoopClock: @unchecked Sendable {
     }
 
     /// Monotonic nanoseconds on the same scale as `NIODeadline.now()` and `DispatchTime.now()`.
+    /// Inlined (the cached reading is one load): as a call from another module it also cost
+    /// a retain and a release of the clock and of the object that holds it.
+    @inlinable
     public var uptimeNanoseconds: UInt64 {
         if uptime != 0 { return uptime }
+        return readUptime()
+    }
+
+    @usableFromInline
+    func readUptime() -> UInt64 {
         let now = DispatchTime.now().uptimeNanoseconds
         if depth > 0 { uptime = now }
         return now
     }
 
     /// `uptimeNanoseconds` as a deadline.
+    @inlinable
     public var now: NIODeadline { .uptimeNanoseconds(uptimeNanoseconds) }
 
     /// The wall-clock time (CLOCK_REALTIME), for start times in logs and the date header.
