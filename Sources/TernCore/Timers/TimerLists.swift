@@ -78,7 +78,9 @@ public final class TimerLists {
 /// One duration's nodes in deadline order.
 public final class TimerList {
     public let duration: TimeAmount
-    unowned let owner: TimerLists
+    /// Unowned without checks: the owner holds every list it made for as long as it lives, and
+    /// a checked unowned reference costs atomic reference counting on every use.
+    unowned(unsafe) let owner: TimerLists
     /// The owner's clock, held here: reaching it through `owner` retains both.
     let clock: LoopClock
     private var head: Unmanaged<TimerListNode>?
