@@ -46,6 +46,8 @@ public final class RouteConfig: Sendable {
 
     /// The virtual host for a Host/:authority value.
     func virtualHost(for host: String) -> VirtualHostConfig? {
+        // Only `*`: nothing to compare, so the host is not even lower-cased.
+        if exact.isEmpty && suffixes.isEmpty && prefixes.isEmpty { return catchAll.map { virtualHosts[$0] } }
         let h = host.lowercased()
         if let i = exact[h] { return virtualHosts[i] }
         for (suffix, i) in suffixes where h.count > suffix.count && h.hasSuffix(suffix) { return virtualHosts[i] }
