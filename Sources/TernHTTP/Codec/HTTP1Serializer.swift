@@ -85,7 +85,6 @@ enum HTTP1Serializer {
         if let trailers { write(trailers, into: &buffer) }
         buffer.writeStaticString("\r\n")
     }
-
 }
 
 /// Writes a head's bytes into space reserved for exactly them: one reservation per head
