@@ -27,6 +27,17 @@ import Testing
         #expect(unfinished.readableBytes == 12)
     }
 
+    @Test("field names come back exactly as sent, known spellings or not")
+    func namesKeepTheirSpelling() throws {
+        let names = ["host", "Host", "HOST", "hosT", "date", "Date", "server", "Server", "sErver", "content-length",
+                     "Content-Length", "CONTENT-LENGTH", "transfer-encoding", "Transfer-Encoding", "x-custom", "ETag", "etag",
+                     "Etag", "user-agent", "User-Agent", "accept-encoding", "Accept-Encoding", "cache-control", "Cache-Control"]
+        for name in names {
+            let parsed = try fields("\(name): 1")
+            #expect(Array(parsed).map(\.name) == [name])
+        }
+    }
+
     private func fields(_ block: String) throws(HTTPParserError) -> HTTPHeaders {
         var fields = try HTTP1Syntax.withBytes(ByteBuffer(string: block)) { raw throws(HTTPParserError) in
             try HTTP1Syntax.parseFields(raw, from: 0, scan: true)

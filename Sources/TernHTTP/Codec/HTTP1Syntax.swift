@@ -140,7 +140,7 @@ enum HTTP1Syntax {
             let name = UnsafeRawBufferPointer(start: p, count: colon)
             let value = UnsafeRawBufferPointer(start: p + valueStart, count: valueEnd - valueStart)
             try note(name, value, in: &out)
-            let nameString = String(decoding: name, as: UTF8.self)
+            let nameString = HTTP1FieldNames.string(name)
             if scan {
                 let bit = HeaderScan.bit(forBytes: name)
                 if bit == HeaderScan.host.rawValue, out.scan.contains(.host) { out.scan.insert(.multipleHosts) }
