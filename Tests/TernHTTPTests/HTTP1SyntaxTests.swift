@@ -38,6 +38,33 @@ import Testing
         }
     }
 
+    @Test("a long value repeated at the same position is the previous message's string; anything else is new")
+    func repeatedValues() throws {
+        var cache = HTTP1ValueCache()
+        func parse(_ block: String) throws -> [(String, String)] {
+            var fields = try HTTP1Syntax.withBytes(ByteBuffer(string: block)) { raw throws(HTTPParserError) in
+                try HTTP1Syntax.parseFields(raw, from: 0, scan: false, values: &cache)
+            }
+            return Array(fields.takeHeaders()).map { ($0.name, $0.value) }
+        }
+        func storage(_ s: String) -> UnsafeRawPointer? {
+            s.utf8.withContiguousStorageIfAvailable { UnsafeRawPointer($0.baseAddress) } ?? nil
+        }
+        let date = "Fri, 27 Nov 2026 20:41:40 GMT"
+        let first = try parse("Date: \(date)\r\nX-A: 1")
+        let second = try parse("Date: \(date)\r\nX-A: 2")
+        #expect(first.map(\.1) == [date, "1"] && second.map(\.1) == [date, "2"])
+        #expect(storage(first[0].1) == storage(second[0].1), "the repeated date is the same string")
+        // A changed value, or the same value at another position, is made anew and still right.
+        let later = "Fri, 27 Nov 2026 20:41:41 GMT"
+        let third = try parse("Date: \(later)")
+        let fourth = try parse("Server: x\r\nDate: \(later)")
+        #expect(third.map(\.1) == [later] && fourth.map(\.1) == ["x", later])
+        #expect(storage(third[0].1) != storage(first[0].1))
+        let long = String(repeating: "v", count: HTTP1ValueCache.maxLength + 1)
+        #expect(try parse("A: \(long)").map(\.1) == [long])
+    }
+
     private func fields(_ block: String) throws(HTTPParserError) -> HTTPHeaders {
         var fields = try HTTP1Syntax.withBytes(ByteBuffer(string: block)) { raw throws(HTTPParserError) in
             try HTTP1Syntax.parseFields(raw, from: 0, scan: true)

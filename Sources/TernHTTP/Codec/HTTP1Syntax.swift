@@ -112,6 +112,13 @@ enum HTTP1Syntax {
     /// fails here too), space before the colon, a control character other than tab in a value,
     /// an invalid or conflicting content-length.
     static func parseFields(_ raw: UnsafeRawBufferPointer, from start: Int, scan: Bool) throws(HTTPParserError) -> Fields {
+        var values = HTTP1ValueCache()
+        return try parseFields(raw, from: start, scan: scan, values: &values)
+    }
+
+    /// `parseFields`, taking repeated long values from the connection's `values`.
+    static func parseFields(_ raw: UnsafeRawBufferPointer, from start: Int, scan: Bool,
+                            values: inout HTTP1ValueCache) throws(HTTPParserError) -> Fields {
         var out = Fields()
         var fields: [(String, String)] = []
         fields.reserveCapacity(16)
@@ -146,7 +153,7 @@ enum HTTP1Syntax {
                 if bit == HeaderScan.host.rawValue, out.scan.contains(.host) { out.scan.insert(.multipleHosts) }
                 out.scan.insert(HeaderScan(rawValue: bit))
             }
-            fields.append((nameString, String(decoding: value, as: UTF8.self)))
+            fields.append((nameString, values.value(at: fields.count, value)))
         }
         out.headers = HTTPHeaders(fields)
         return out

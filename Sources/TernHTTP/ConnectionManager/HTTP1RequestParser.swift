@@ -37,6 +37,8 @@ struct HTTP1RequestParser {
     private var upgradeAfterEnd = false
     /// The start of a head, trailer block or line that the next read completes.
     private var held: ByteBuffer?
+    /// The previous head's long values, for the next head on this connection.
+    private var values = HTTP1ValueCache()
 
     init(maxHeadBytes: Int) {
         self.maxHeadBytes = maxHeadBytes
@@ -56,7 +58,9 @@ struct HTTP1RequestParser {
             Self.skipEmptyLines(&buffer)
             guard let block = HTTP1Syntax.takeBlock(&buffer) else { return try hold(&buffer, limit: maxHeadBytes) }
             guard block.readableBytes <= maxHeadBytes else { throw .headerOverflow }
-            var (head, fields) = try HTTP1Syntax.withBytes(block) { raw throws(HTTPParserError) in try Self.parseHead(raw) }
+            var (head, fields) = try HTTP1Syntax.withBytes(block) { raw throws(HTTPParserError) in
+                try Self.parseHead(raw, values: &values)
+            }
             let reader = try HTTP1BodyReader.framing(fields, isRequest: true, maxTrailerBytes: maxHeadBytes)
             state = .body(reader ?? .length(0))
             upgradeAfterEnd = head.method == .CONNECT || (fields.connectionUpgrade && fields.scan.contains(.upgrade))
@@ -97,7 +101,8 @@ struct HTTP1RequestParser {
     }
 
     /// `method SP request-target SP HTTP/x.y` and the field lines.
-    static func parseHead(_ raw: UnsafeRawBufferPointer) throws(HTTPParserError) -> (HTTPRequestHead, HTTP1Syntax.Fields) {
+    static func parseHead(_ raw: UnsafeRawBufferPointer, values: inout HTTP1ValueCache) throws(HTTPParserError)
+        -> (HTTPRequestHead, HTTP1Syntax.Fields) {
         var at = 0
         guard let line = HTTP1Syntax.nextLine(raw, &at) else { throw .invalidConstant }
         guard let firstSpace = line.firstIndex(of: UInt8(ascii: " ")), firstSpace > line.startIndex else { throw .invalidMethod }
@@ -112,7 +117,7 @@ struct HTTP1RequestParser {
         // Only the methods HTTP defines (NIO's list), as Envoy's codec: others are 400.
         if case .RAW = method { throw .invalidMethod }
         let target = String(decoding: UnsafeRawBufferPointer(rebasing: rest[rest.startIndex..<secondSpace]), as: UTF8.self)
-        let fields = try HTTP1Syntax.parseFields(raw, from: at, scan: true)
+        let fields = try HTTP1Syntax.parseFields(raw, from: at, scan: true, values: &values)
         return (HTTPRequestHead(version: version, method: method, uri: target, headers: HTTPHeaders()), fields)
     }
 }

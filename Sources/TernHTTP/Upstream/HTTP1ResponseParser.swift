@@ -37,6 +37,8 @@ struct HTTP1ResponseParser {
     private var headRequest = false
     /// The start of a head, trailer block or line that the next read completes.
     private var held: ByteBuffer?
+    /// The previous head's long values, for the next head on this connection.
+    private var values = HTTP1ValueCache()
 
     /// A request went out: its response comes next; one to HEAD has no body.
     mutating func expectResponse(to method: HTTPMethod) {
@@ -77,7 +79,9 @@ struct HTTP1ResponseParser {
             case .head:
                 guard let block = HTTP1Syntax.takeBlock(&buffer) else { return try hold(&buffer, limit: Self.maxHeadBytes) }
                 guard block.readableBytes <= Self.maxHeadBytes else { throw .headerOverflow }
-                let (head, fields) = try HTTP1Syntax.withBytes(block) { raw throws(HTTPParserError) in try Self.parseHead(raw) }
+                let (head, fields) = try HTTP1Syntax.withBytes(block) { raw throws(HTTPParserError) in
+                    try Self.parseHead(raw, values: &values)
+                }
                 let code = Int(head.status.code)
                 if code < 200 && code != 101 { continue }  // informational: the real response follows
                 if code == 101 {
@@ -114,7 +118,8 @@ struct HTTP1ResponseParser {
     }
 
     /// `HTTP/1.x SP 3DIGIT [SP reason]` and the field lines.
-    static func parseHead(_ raw: UnsafeRawBufferPointer) throws(HTTPParserError) -> (HTTPResponseHead, HTTP1Syntax.Fields) {
+    static func parseHead(_ raw: UnsafeRawBufferPointer, values: inout HTTP1ValueCache) throws(HTTPParserError)
+        -> (HTTPResponseHead, HTTP1Syntax.Fields) {
         var at = 0
         guard let status = HTTP1Syntax.nextLine(raw, &at), status.count >= 12 else { throw .invalidStatus }
         guard let version = HTTP1Syntax.version(status.prefix(8)), status[status.startIndex + 8] == UInt8(ascii: " ") else {
@@ -134,7 +139,7 @@ struct HTTP1ResponseParser {
             let reason = status.count > 13 ? String(decoding: UnsafeRawBufferPointer(rebasing: status.dropFirst(13)), as: UTF8.self) : ""
             responseStatus = HTTPResponseStatus(statusCode: code, reasonPhrase: reason)
         }
-        var fields = try HTTP1Syntax.parseFields(raw, from: at, scan: false)
+        var fields = try HTTP1Syntax.parseFields(raw, from: at, scan: false, values: &values)
         return (HTTPResponseHead(version: version, status: responseStatus, headers: fields.takeHeaders()), fields)
     }
 }
