@@ -8,7 +8,7 @@ import Glibc
 /// 15 bytes, an allocation. Only exact spellings match, so no name changes.
 enum HTTP1FieldNames {
     static func string(_ name: UnsafeRawBufferPointer) -> String {
-        guard let base = name.baseAddress else { return "" }
+        guard name.count > 0, let base = name.baseAddress else { return "" }
         let first = base.load(as: UInt8.self)
         let known: String? =
             switch (name.count, first) {
