@@ -3,7 +3,7 @@ import TernHTTP2
 
 /// A connection's streams by id (`HTTP2StreamTable`) as this module's own stream type.
 /// Generic here, so this module's optimizer specializes it for each connection's streams.
-struct HTTP2Streams<Value: AnyObject> {
+struct HTTP2Streams<Value: AnyObject>: ~Copyable {
     private var table = HTTP2StreamTable()
 
     var count: Int { table.count }

@@ -9,20 +9,36 @@ package import NIOHTTP2
 /// stream objects are held as `AnyObject`, and each module reads them through a typed view
 /// (`HTTP2StreamTable.View` here; TernHTTP's own), which its own optimizer specializes. A
 /// generic table in this module ran unspecialized from TernHTTP, looking up metadata at run time.
-package struct HTTP2StreamTable {
+package struct HTTP2StreamTable: ~Copyable {
     package typealias Value = AnyObject
-    private var keys: [Int32]
-    private var values: [Value?]
+    // Raw buffers in a noncopyable struct: a lookup through the owning connection borrows the
+    // table in place. Two arrays were copied out of the connection (a retain and a release
+    // each) on every lookup, insert and removal.
+    private var keys: UnsafeMutablePointer<Int32>
+    private var values: UnsafeMutablePointer<Value?>
     private var mask: Int
     /// 32 minus log2 of the table size: the hash's top bits are the slot.
     private var shift: UInt32
     package private(set) var count = 0
 
     package init() {
-        keys = Array(repeating: 0, count: 16)
-        values = Array(repeating: nil, count: 16)
+        (keys, values) = Self.allocate(16)
         mask = 15
         shift = 28
+    }
+
+    deinit {
+        values.deinitialize(count: mask + 1)
+        values.deallocate()
+        keys.deallocate()
+    }
+
+    private static func allocate(_ size: Int) -> (UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Value?>) {
+        let keys = UnsafeMutablePointer<Int32>.allocate(capacity: size)
+        keys.initialize(repeating: 0, count: size)
+        let values = UnsafeMutablePointer<Value?>.allocate(capacity: size)
+        values.initialize(repeating: nil, count: size)
+        return (keys, values)
     }
 
     package var isEmpty: Bool { count == 0 }
@@ -31,7 +47,7 @@ package struct HTTP2StreamTable {
     package var all: [Value] {
         var out: [Value] = []
         out.reserveCapacity(count)
-        for v in values { if let v { out.append(v) } }
+        for i in 0...mask { if let v = values[i] { out.append(v) } }
         return out
     }
 
@@ -63,9 +79,9 @@ package struct HTTP2StreamTable {
             if keys[i] == 0 { return nil }
             i = (i + 1) & mask
         }
-        let removed = values[i]
+        let removed = (values + i).move()
+        (values + i).initialize(to: nil)
         keys[i] = 0
-        values[i] = nil
         count -= 1
         // Shift back the entries after it whose home slot is at or before the hole.
         var hole = i
@@ -76,9 +92,8 @@ package struct HTTP2StreamTable {
             let between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
             if !between {
                 keys[hole] = keys[j]
-                values[hole] = values[j]
+                swap(&values[hole], &values[j])  // the hole holds nil
                 keys[j] = 0
-                values[j] = nil
                 hole = j
             }
             j = (j + 1) & mask
@@ -90,7 +105,7 @@ package struct HTTP2StreamTable {
 
     private mutating func insert(_ key: Int32, _ value: Value) {
         precondition(key > 0, "stream 0 is the connection")
-        if (count + 1) * 2 > keys.count { grow() }
+        if (count + 1) * 2 > mask + 1 { grow() }
         var i = slot(key)
         while true {
             if keys[i] == key {
@@ -110,17 +125,20 @@ package struct HTTP2StreamTable {
     private mutating func grow() {
         let oldKeys = keys
         let oldValues = values
-        keys = Array(repeating: 0, count: oldKeys.count * 2)
-        values = Array(repeating: nil, count: oldKeys.count * 2)
-        mask = keys.count - 1
+        let oldSize = mask + 1
+        (keys, values) = Self.allocate(oldSize * 2)
+        mask = oldSize * 2 - 1
         shift -= 1
         count = 0
-        for (k, v) in zip(oldKeys, oldValues) where k != 0 { insert(k, v!) }
+        for i in 0..<oldSize where oldKeys[i] != 0 { insert(oldKeys[i], (oldValues + i).move()!) }
+        for i in 0..<oldSize where oldKeys[i] == 0 { (oldValues + i).deinitialize(count: 1) }
+        oldValues.deallocate()
+        oldKeys.deallocate()
     }
 }
 
 /// The codec's typed view of a stream table.
-struct HTTP2StreamStates {
+struct HTTP2StreamStates: ~Copyable {
     private var table = HTTP2StreamTable()
 
     var count: Int { table.count }
