@@ -7,7 +7,7 @@ extension RouterFilter: UpstreamPoolWaiter {
     /// Chooses the cluster and host, prepares the upstream request head and asks the pool.
     func startForwarding(_ action: ForwardAction, route: RouteEntry, head: inout HTTPRequestHead,
                          stats hcm: HTTPConnectionManagerStats) {
-        let s = stream!
+        let s = stream
         let clusterName: String
         // An earlier filter may have sent this request elsewhere (degradation's fallback cluster).
         switch s.upstreamClusterOverride.map(ForwardAction.ClusterChoice.named) ?? action.clusters {
@@ -111,7 +111,7 @@ extension RouterFilter: UpstreamPoolWaiter {
 
     func poolFailed(_ failure: PoolFailure) {
         guard !done, let cluster else { return }
-        let s = stream!
+        let s = stream
         s.info.upstreamTransportFailureReason = failure.transportFailure
         host?.stats.rqError.add(1, ordering: .relaxed)
         // A circuit breaker's refusal is never retried; a failed connect may be.

@@ -15,7 +15,7 @@ extension RouterFilter {
         guard let mirrors = action.requestMirrorPolicies, !mirrors.isEmpty else { return }
         // Envoy mirrors neither CONNECT nor upgrades.
         guard !isUpgrade, head.method != .CONNECT else { return }
-        let s = stream!
+        let s = stream
         // One draw per request for every policy, as Envoy uses the stream's one random id.
         let draw = s.workerState.random.generator.next()
         let primary = cluster?.config.statName ?? ""

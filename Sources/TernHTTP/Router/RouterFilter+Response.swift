@@ -5,14 +5,18 @@ import TernNetwork
 extension RouterFilter: UpstreamResponseDelegate {
     func upstreamResponseHead(_ head: consuming HTTPResponseHead, endStream: Bool) {
         guard !done, let cluster else { return }
-        let s = stream!
-        s.info.markFirstUpstreamByte()
+        let now = withStream { s in
+            s.info.markFirstUpstreamByte()
+            return s.workerState.clock.uptimeNanoseconds
+        }
         let code = Int(head.status.code)
-        host?.outlier?.putHTTPStatus(code)
-        if code >= 500 {
-            host?.stats.rqError.add(1, ordering: .relaxed)
-        } else {
-            host?.stats.rqSuccess.add(1, ordering: .relaxed)
+        if let host {
+            host.outlier?.putHTTPStatus(code)
+            if code >= 500 {
+                host.stats.rqError.add(1, ordering: .relaxed)
+            } else {
+                host.stats.rqSuccess.add(1, ordering: .relaxed)
+            }
         }
         // Nothing went downstream yet: a retriable answer is dropped (its connection closed) for another attempt.
         if retries.state != nil, head.status != .switchingProtocols, retryAfterResponse(head) { return }
@@ -24,12 +28,14 @@ extension RouterFilter: UpstreamResponseDelegate {
             return
         }
         if !suppressEnvoyHeaders {
-            let elapsedMs = (stream.workerState.clock.uptimeNanoseconds &- startUptime) / 1_000_000
+            let elapsedMs = (now &- startUptime) / 1_000_000
             head.headers.add(literalName: "x-envoy-upstream-service-time", value: String(elapsedMs))
         }
-        if let target { target.responseMutations.apply(to: &head.headers, stream: s.info) }
-        if let route = s.route {
-            for m in route.responseMutations { m.apply(to: &head.headers, stream: s.info) }
+        withStream { s in
+            if let target { target.responseMutations.apply(to: &head.headers, stream: s.info) }
+            if let route = s.route {
+                for m in route.responseMutations { m.apply(to: &head.headers, stream: s.info) }
+            }
         }
         if endStream {
             // A headers-only response: the exchange is over (as in upstreamResponseEnd).
@@ -37,36 +43,38 @@ extension RouterFilter: UpstreamResponseDelegate {
             upstream = nil
             cleanUp(abortUpstream: false)
         }
-        s.encodeHeaders(consume head, endStream: endStream)
+        stream.encodeHeaders(consume head, endStream: endStream)
     }
 
     func upstreamResponseBody(_ body: ByteBuffer) {
         guard !done else { return }
-        let s = stream!
-        s.encodeData(body, endStream: false)
-        if !s.downstreamWritable, let upstream {
-            // The client reads slower than the upstream writes: stop reading upstream until it catches up.
-            upstream.setReadPaused(true)
-            s.onDownstreamWritable = { upstream.setReadPaused(false) }
+        withStream { s in
+            s.encodeData(body, endStream: false)
+            if !s.downstreamWritable, let upstream {
+                // The client reads slower than the upstream writes: stop reading upstream until it catches up.
+                upstream.setReadPaused(true)
+                s.onDownstreamWritable = { upstream.setReadPaused(false) }
+            }
         }
     }
 
     func upstreamResponseEnd(_ trailers: HTTPHeaders?) {
         guard !done, let cluster else { return }
-        let s = stream!
         cluster.config.stats.upstreamRqCompleted.inc(worker: worker)
         upstream = nil
         cleanUp(abortUpstream: false)
-        if let trailers, !trailers.isEmpty {
-            s.encodeTrailers(trailers)
-        } else {
-            s.encodeData(ByteBuffer(), endStream: true)
+        withStream { s in
+            if let trailers, !trailers.isEmpty {
+                s.encodeTrailers(trailers)
+            } else {
+                s.encodeData(ByteBuffer(), endStream: true)
+            }
         }
     }
 
     func upstreamReset(_ reason: UpstreamResetReason) {
         guard !done, let cluster else { return }
-        let s = stream!
+        let s = stream
         upstream = nil
         cluster.config.stats.upstreamRqRxReset.inc(worker: worker)
         let started = responseStarted
@@ -103,10 +111,11 @@ extension RouterFilter: UpstreamResponseDelegate {
     }
 
     func upstreamUpgraded(_ connection: HTTP1UpstreamConnection) {
-        guard !done, let s = stream else {
+        guard !done, hasStream else {
             connection.close()
             return
         }
+        let s = stream
         let downstream = TunnelHandler()
         let upstreamEnd = TunnelHandler()
         downstream.partner = upstreamEnd

@@ -109,7 +109,7 @@ extension RouterFilter {
         host?.stats.rqTimeout.add(1, ordering: .relaxed)
         host?.outlier?.putResult(.localOriginTimeout)
         if retryAfterReset(.localReset) { return }
-        let s = stream!
+        let s = stream
         cleanUp(abortUpstream: true)
         cluster.config.stats.upstreamCodes.record(504, worker: worker)
         s.sendLocalReply(status: .gatewayTimeout, body: "upstream request timeout", details: "upstream_per_try_timeout",
@@ -254,7 +254,7 @@ extension RouterFilter {
     /// Asks the pool of `host` (for the route's priority and the cluster's protocol) for a stream.
     func acquireConnection(host: Host) {
         guard let cluster else { return }
-        let s = stream!
+        let s = stream
         let pool = UpstreamPools.pool(cluster: cluster, host: host, priority: forward?.priority ?? .default,
                                       downstreamIsHTTP2: s.downstreamVersion.major == 2, worker: s.worker)
         self.pool = pool

@@ -12,7 +12,19 @@ final class RouterFilter: TimerListNode, HTTPFilter {
     let suppressEnvoyHeaders: Bool
     /// The stream owns this filter and outlives it; every path that could call back later
     /// (pool, upstream connection, timer) is unhooked in `cleanUp`, so no retain is needed.
-    unowned(unsafe) var stream: ActiveStream!
+    /// Unmanaged rather than an `unowned(unsafe)` optional, which the compiler copies into a
+    /// strong reference on every read: a retain and a release per access, and per object
+    /// reached through it.
+    private var streamRef: Unmanaged<ActiveStream>?
+    /// Set once the router has seen the request headers.
+    var hasStream: Bool { streamRef != nil }
+    var stream: ActiveStream { streamRef.unsafelyUnwrapped.takeUnretainedValue() }
+    /// The stream lent to `body` with no reference counting at all, for the per-request paths:
+    /// even through `stream`, each call into it costs a retain and a release.
+    @inline(__always)
+    func withStream<R>(_ body: (ActiveStream) -> R) -> R {
+        streamRef.unsafelyUnwrapped._withUnsafeGuaranteedRef(body)
+    }
     var forward: ForwardAction?
     var target: WeightedTarget?
     var cluster: WorkerCluster?
@@ -51,7 +63,7 @@ final class RouterFilter: TimerListNode, HTTPFilter {
 
     func decodeHeaders(_ head: inout HTTPRequestHead, endStream: Bool, stream: any HTTPFilterCallbacks) -> FilterHeadersStatus {
         let stream = stream as! ActiveStream
-        self.stream = stream
+        streamRef = .passUnretained(stream)
         worker = stream.worker.index
         let hcm = stream.config.stats
         hcm.rqTotal.inc(worker: worker)
@@ -157,7 +169,7 @@ final class RouterFilter: TimerListNode, HTTPFilter {
         guard !done else { return }
         done = true
         // A request refused before the filters ran never reached the router.
-        guard stream != nil else { return }
+        guard hasStream else { return }
         cancelTimer()
         cancelGRPCRouteTimer()
         releaseRetryResources()
@@ -167,11 +179,11 @@ final class RouterFilter: TimerListNode, HTTPFilter {
         } else if let pool, forward != nil {
             pool.cancel(self)
         }
-        if let cluster, host != nil {
+        if let cluster, let host {
             cluster.config.stats.upstreamRqActive.dec(worker: worker)
-            host?.stats.rqActive.subtract(1, ordering: .relaxed)
+            host.stats.rqActive.subtract(1, ordering: .relaxed)
         }
-        stream.onDownstreamWritable = nil
+        withStream { $0.onDownstreamWritable = nil }
     }
 
     // MARK: - timeout
@@ -179,7 +191,7 @@ final class RouterFilter: TimerListNode, HTTPFilter {
     private func startTimer() {
         guard !isTimerScheduled, grpcRouteTimer == nil, !done, let timeout = forward?.timeout else { return }
         if timeoutFromGRPCHeader { return startGRPCRouteTimer(timeout) }
-        stream.worker.timers.list(timeout).schedule(self)
+        withStream { $0.worker.timers.list(timeout).schedule(self) }
     }
 
     override func timerExpired() {
@@ -188,7 +200,7 @@ final class RouterFilter: TimerListNode, HTTPFilter {
         host?.stats.rqTimeout.add(1, ordering: .relaxed)
         host?.outlier?.putResult(.localOriginTimeout)
         let started = responseStarted
-        let s = stream!
+        let s = stream
         cleanUp(abortUpstream: true)
         if started {
             s.resetStream(flags: .upstreamRequestTimeout, details: "upstream_response_timeout")
