@@ -16,6 +16,9 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
     let config: HTTPConnectionManagerConfig
     let connection: DownstreamConnection
     var context: ChannelHandlerContext!
+    /// The channel's allocator, taken once: `context.channel` costs reference counting on
+    /// every read.
+    var allocator = ByteBufferAllocator()
     var stream: ActiveStream?
     var parser: HTTP1RequestParser
     /// Parts of pipelined requests that arrived while `stream` was still being answered.
@@ -67,6 +70,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        allocator = context.channel.allocator
         let s = config.stats
         s.downstreamCxTotal.inc(worker: worker)
         s.downstreamCxActive.inc(worker: worker)
@@ -246,7 +250,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
             headers.add(name: "content-length", value: String(body.utf8.count))
             headers.add(name: "server", value: config.serverName)
             headers.add(name: "connection", value: "close")
-            var buffer = context.channel.allocator.buffer(capacity: 160 + body.utf8.count)
+            var buffer = allocator.buffer(capacity: 160 + body.utf8.count)
             HTTP1Serializer.write(HTTPResponseHead(version: .http1_1, status: status, headers: headers), into: &buffer)
             buffer.writeString(body)
             context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { [self] _ in self.delayedClose() }
@@ -286,7 +290,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
 
     func write100Continue() {
         guard let context else { return }
-        var buffer = context.channel.allocator.buffer(capacity: 32)
+        var buffer = allocator.buffer(capacity: 32)
         buffer.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
@@ -299,7 +303,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
         guard let context else { return }
         var head = head
         frame(&head, endStream: endStream)
-        var buffer = output.take(context.channel.allocator, capacity: 512)
+        var buffer = output.take(allocator, capacity: 512)
         HTTP1Serializer.write(head, into: &buffer)
         // Held until the body, the end or the flush: whichever comes first takes it along.
         pendingOut = buffer
@@ -360,7 +364,7 @@ final class HTTP1ServerConnection: TimerListNode, ChannelDuplexHandler, Removabl
         var end = pendingOut ?? ByteBuffer()
         pendingOut = nil
         if responseChunked, !responseIsHead {
-            if end.capacity == 0 { end = context.channel.allocator.buffer(capacity: 8) }
+            if end.capacity == 0 { end = allocator.buffer(capacity: 8) }
             HTTP1Serializer.writeLastChunk(trailers: trailers, into: &end)
         }
         responseChunked = false

@@ -16,6 +16,9 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
     /// Strong while an exchange runs; cleared when it ends, so no cycle outlives it.
     var delegate: (any UpstreamResponseDelegate)?
     private(set) var context: ChannelHandlerContext?
+    /// The channel's allocator, taken once: `context.channel` costs reference counting on
+    /// every read.
+    private var allocator = ByteBufferAllocator()
     let host: Host
     let stats: ClusterStats
     let worker: Int
@@ -56,7 +59,10 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
         super.init()
     }
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        allocator = context.channel.allocator
+    }
 
     // The context holds this handler and this handler its context: NIO unlinks a removed
     // context from the pipeline but cannot break that cycle, so without this every closed
@@ -75,7 +81,7 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
         if !head.isKeepAlive { reusable = false }
         requestChunked = head.headers.first(name: "transfer-encoding") == "chunked"
         parser.expectResponse(to: head.method)
-        var buffer = output.take(context.channel.allocator, capacity: 256)
+        var buffer = output.take(allocator, capacity: 256)
         HTTP1Serializer.write(head, into: &buffer)
         output.handedOver(buffer)
         if endStream && !requestChunked {
@@ -105,7 +111,7 @@ final class HTTP1UpstreamConnection: TimerListNode, ChannelDuplexHandler, Remova
     func sendEnd(_ trailers: HTTPHeaders?) {
         guard let context else { return }
         if requestChunked {
-            var end = context.channel.allocator.buffer(capacity: 8)
+            var end = allocator.buffer(capacity: 8)
             HTTP1Serializer.writeLastChunk(trailers: trailers, into: &end)
             context.write(wrapOutboundOut(end), promise: nil)
         }

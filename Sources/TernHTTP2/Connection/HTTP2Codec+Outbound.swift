@@ -261,7 +261,7 @@ extension HTTP2Codec {
             return
         }
         let bytes = out
-        out = context.channel.allocator.buffer(capacity: max(1024, min(bytes.capacity, 16_384)))
+        out = allocator.buffer(capacity: max(1024, min(bytes.capacity, 16_384)))
         context.write(wrapOutboundOut(.byteBuffer(bytes)), promise: promise)
     }
 }

@@ -23,6 +23,9 @@ package final class HTTP2Codec: ChannelInboundHandler, RemovableChannelHandler {
     /// The worker's clock, cached across each read (see `LoopClock`); nil reads the system's.
     package var clock: LoopClock?
     var context: ChannelHandlerContext?
+    /// The channel's allocator, taken once: `context.channel` costs reference counting on
+    /// every read.
+    var allocator = ByteBufferAllocator()
 
     // MARK: inbound state
     /// Bytes of a frame not yet complete.
@@ -93,8 +96,9 @@ package final class HTTP2Codec: ChannelInboundHandler, RemovableChannelHandler {
 
     package func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        out = context.channel.allocator.buffer(capacity: 4096)
-        blockScratch = context.channel.allocator.buffer(capacity: 1024)
+        allocator = context.channel.allocator
+        out = allocator.buffer(capacity: 4096)
+        blockScratch = allocator.buffer(capacity: 1024)
         if context.channel.isActive { start() }
     }
 
