@@ -43,32 +43,36 @@ extension RouterFilter: UpstreamResponseDelegate {
             upstream = nil
             cleanUp(abortUpstream: false)
         }
+        // Through `stream`, which holds the stream for the call: a headers-only response
+        // completes it.
         stream.encodeHeaders(consume head, endStream: endStream)
     }
 
     func upstreamResponseBody(_ body: ByteBuffer) {
         guard !done else { return }
-        withStream { s in
-            s.encodeData(body, endStream: false)
-            if !s.downstreamWritable, let upstream {
-                // The client reads slower than the upstream writes: stop reading upstream until it catches up.
-                upstream.setReadPaused(true)
-                s.onDownstreamWritable = { upstream.setReadPaused(false) }
-            }
+        // Held (not borrowed): a failed write can close the connection and free the stream
+        // while it encodes.
+        let s = stream
+        s.encodeData(body, endStream: false)
+        if !s.downstreamWritable, let upstream {
+            // The client reads slower than the upstream writes: stop reading upstream until it catches up.
+            upstream.setReadPaused(true)
+            s.onDownstreamWritable = { upstream.setReadPaused(false) }
         }
     }
 
     func upstreamResponseEnd(_ trailers: HTTPHeaders?) {
         guard !done, let cluster else { return }
+        // Held (not borrowed): ending the response completes the stream, which its codec then
+        // lets go of.
+        let s = stream
         cluster.config.stats.upstreamRqCompleted.inc(worker: worker)
         upstream = nil
         cleanUp(abortUpstream: false)
-        withStream { s in
-            if let trailers, !trailers.isEmpty {
-                s.encodeTrailers(trailers)
-            } else {
-                s.encodeData(ByteBuffer(), endStream: true)
-            }
+        if let trailers, !trailers.isEmpty {
+            s.encodeTrailers(trailers)
+        } else {
+            s.encodeData(ByteBuffer(), endStream: true)
         }
     }
 

@@ -20,7 +20,8 @@ final class RouterFilter: TimerListNode, HTTPFilter {
     var hasStream: Bool { streamRef != nil }
     var stream: ActiveStream { streamRef.unsafelyUnwrapped.takeUnretainedValue() }
     /// The stream lent to `body` with no reference counting at all, for the per-request paths:
-    /// even through `stream`, each call into it costs a retain and a release.
+    /// even through `stream`, each call into it costs a retain and a release. Only for work that
+    /// cannot end the stream (no encoding, no reset, no write): nothing holds it meanwhile.
     @inline(__always)
     func withStream<R>(_ body: (ActiveStream) -> R) -> R {
         streamRef.unsafelyUnwrapped._withUnsafeGuaranteedRef(body)
