@@ -18,13 +18,14 @@ final class RouterFilter: TimerListNode, HTTPFilter {
     private var streamRef: Unmanaged<ActiveStream>?
     /// Set once the router has seen the request headers.
     var hasStream: Bool { streamRef != nil }
-    var stream: ActiveStream { streamRef.unsafelyUnwrapped.takeUnretainedValue() }
+    /// Traps before the request headers, as the implicitly unwrapped reference did.
+    var stream: ActiveStream { streamRef!.takeUnretainedValue() }
     /// The stream lent to `body` with no reference counting at all, for the per-request paths:
     /// even through `stream`, each call into it costs a retain and a release. Only for work that
     /// cannot end the stream (no encoding, no reset, no write): nothing holds it meanwhile.
     @inline(__always)
     func withStream<R>(_ body: (ActiveStream) -> R) -> R {
-        streamRef.unsafelyUnwrapped._withUnsafeGuaranteedRef(body)
+        streamRef!._withUnsafeGuaranteedRef(body)
     }
     var forward: ForwardAction?
     var target: WeightedTarget?
