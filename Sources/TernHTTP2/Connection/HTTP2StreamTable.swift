@@ -7,7 +7,7 @@ package import NIOHTTP2
 /// multiplication spreads ids handed out in order: indexed directly, the open streams sat in one
 /// run of slots, and every removal walked the whole run. Not generic: the
 /// stream objects are held as `AnyObject`, and each module reads them through a typed view
-/// (`HTTP2StreamTable.View` here; TernHTTP's own), which its own optimizer specializes. A
+/// (`HTTP2StreamStates` here, `HTTP2Streams` in TernHTTP), which its own optimizer specializes. A
 /// generic table in this module ran unspecialized from TernHTTP, looking up metadata at run time.
 package struct HTTP2StreamTable: ~Copyable {
     package typealias Value = AnyObject
