@@ -32,3 +32,25 @@ wait_for_port() {
     echo "nothing answers on $PORT" >&2
     exit 1
 }
+
+# bench_shape MODE: CONFIG and CLIENT for the load shapes of ../shared/bench (h1: wrk -c8, sat:
+# wrk -c64, tcp: wrk -c64 through tcp_proxy, h2: h2load -c8 -m16 with an h2c upstream). CLIENT
+# takes the duration in seconds, then the URL.
+bench_shape() {
+    case $1 in
+        h1) CONFIG=h1; CLIENT="wrk -t1 -c8 -d" ;;
+        sat) CONFIG=h1; CLIENT="wrk -t1 -c64 -d" ;;
+        tcp) CONFIG=tcp; CLIENT="wrk -t1 -c64 -d" ;;
+        h2) CONFIG=h2up; CLIENT="h2load -t1 -c8 -m16 -D" ;;
+        *) echo "unknown mode $1 (h1, sat, tcp, h2)" >&2; exit 2 ;;
+    esac
+}
+
+# completed_requests: the number of requests CLIENT's output (on stdin) reports done.
+completed_requests() {
+    if [[ $CLIENT == wrk* ]]; then
+        awk '/requests in/ {print $1}'
+    else
+        awk '/^requests:/ {print $8}'
+    fi
+}
