@@ -24,6 +24,11 @@ extension TestField {
         headers.map { TestField(name: $0.name, value: $0.value, indexing: $0.indexable) }
     }
 
+    /// The fields of a decoded block, in order.
+    static func list(_ fields: HTTP2Fields) -> [TestField] {
+        fields.map { TestField(name: $0.name, value: $0.value, indexing: $0.indexable) }
+    }
+
     /// `fields` as an `HPACKHeaders`.
     static func headers(_ fields: [TestField]) -> HPACKHeaders {
         var headers = HPACKHeaders()

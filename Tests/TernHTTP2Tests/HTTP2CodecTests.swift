@@ -11,13 +11,13 @@ import Testing
 @Suite("HTTP/2 codec")
 struct HTTP2CodecTests {
     final class Recorder: HTTP2CodecDelegate {
-        var headers: [(HTTP2StreamID, HPACKHeaders, Bool)] = []
+        var headers: [(HTTP2StreamID, HTTP2Fields, Bool)] = []
         var data: [(HTTP2StreamID, ByteBuffer, Bool, Int)] = []
         var settings: [[HTTP2Setting]] = []
         var closed: [(HTTP2StreamID, HTTP2ErrorCode?)] = []
         var failures: [(HTTP2StreamID, HTTP2StreamFailure)] = []
         var windows: [(HTTP2StreamID, Int)] = []
-        func http2Headers(_ id: HTTP2StreamID, _ fields: HPACKHeaders, endStream: Bool) { headers.append((id, fields, endStream)) }
+        func http2Headers(_ id: HTTP2StreamID, _ fields: HTTP2Fields, endStream: Bool) { headers.append((id, fields, endStream)) }
         func http2Data(_ id: HTTP2StreamID, _ bytes: ByteBuffer, endStream: Bool, flowControlledLength: Int) {
             data.append((id, bytes, endStream, flowControlledLength))
         }

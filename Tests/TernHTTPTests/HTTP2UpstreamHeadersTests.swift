@@ -2,6 +2,7 @@ import NIOHPACK
 import NIOHTTP1
 import Testing
 @testable import TernHTTP
+import TernHTTP2
 
 /// HTTP/1.1 ⇄ HTTP/2 header translation for upstream streams.
 @Suite struct HTTP2UpstreamHeadersTests {
@@ -33,19 +34,19 @@ import Testing
     }
 
     @Test func responseHeadFromStatus() throws {
-        let head = try #require(HTTP2UpstreamHeaders.response(HPACKHeaders([(":status", "404"), ("content-type", "text/plain")])))
+        let head = try #require(HTTP2UpstreamHeaders.response(HTTP2Fields([(":status", "404"), ("content-type", "text/plain")])))
         #expect(head.status == .notFound)
         #expect(head.headers.first(name: "content-type") == "text/plain")
         #expect(!head.headers.contains(name: ":status"))
     }
 
     @Test func responseWithoutStatusIsMalformed() {
-        #expect(HTTP2UpstreamHeaders.response(HPACKHeaders([("content-type", "text/plain")])) == nil)
-        #expect(HTTP2UpstreamHeaders.response(HPACKHeaders([(":status", "abc")])) == nil)
+        #expect(HTTP2UpstreamHeaders.response(HTTP2Fields([("content-type", "text/plain")])) == nil)
+        #expect(HTTP2UpstreamHeaders.response(HTTP2Fields([(":status", "abc")])) == nil)
     }
 
     @Test func trailersBothWays() throws {
-        let trailers = try #require(HTTP2UpstreamHeaders.trailers(HPACKHeaders([("grpc-status", "0"), ("grpc-message", "ok")])))
+        let trailers = try #require(HTTP2UpstreamHeaders.trailers(HTTP2Fields([("grpc-status", "0"), ("grpc-message", "ok")])))
         #expect(trailers.first(name: "grpc-status") == "0")
         let fields = HTTP2UpstreamHeaders.trailerFields(["X-Trailer": "a", "Transfer-Encoding": "chunked"])
         #expect(fields.map(\.name) == ["x-trailer"])
@@ -71,12 +72,12 @@ import Testing
             [(":status", "200"), ("x-nul", "a\u{0}b")],
         ]
         for block in malformed {
-            #expect(HTTP2UpstreamHeaders.response(HPACKHeaders(block)) == nil, "\(block)")
+            #expect(HTTP2UpstreamHeaders.response(HTTP2Fields(block)) == nil, "\(block)")
         }
-        let fine = HTTP2UpstreamHeaders.response(HPACKHeaders([(":status", "200"), ("x-ok", "a b\tc"), ("te", "trailers")]))
+        let fine = HTTP2UpstreamHeaders.response(HTTP2Fields([(":status", "200"), ("x-ok", "a b\tc"), ("te", "trailers")]))
         #expect(fine?.headers.first(name: "x-ok") == "a b\tc")
-        #expect(HTTP2UpstreamHeaders.trailers(HPACKHeaders([(":status", "200")])) == nil)
-        #expect(HTTP2UpstreamHeaders.trailers(HPACKHeaders([("x-t", "a\nb")])) == nil)
+        #expect(HTTP2UpstreamHeaders.trailers(HTTP2Fields([(":status", "200")])) == nil)
+        #expect(HTTP2UpstreamHeaders.trailers(HTTP2Fields([("x-t", "a\nb")])) == nil)
     }
 
     /// Values Tern makes new for every request stay out of the peer's HPACK table.

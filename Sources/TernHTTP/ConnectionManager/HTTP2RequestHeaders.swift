@@ -1,5 +1,5 @@
-internal import NIOHPACK
 import NIOHTTP1
+import TernHTTP2
 
 /// A downstream stream's request HEADERS as the HTTP/1-shaped parts the connection manager
 /// works on, checked in the one pass that converts them (the codec leaves header semantics to
@@ -17,7 +17,7 @@ enum HTTP2RequestHeaders {
     /// request.
     /// `contentLength`: the length the request declares, which its DATA must add up to (the
     /// stream counts it).
-    static func request(_ fields: HPACKHeaders, endStream: Bool, contentLength: inout Int?) -> HTTPRequestHead? {
+    static func request(_ fields: HTTP2Fields, endStream: Bool, contentLength: inout Int?) -> HTTPRequestHead? {
         // Built as an array and wrapped once: `HTTPHeaders.add` re-checks every name.
         var headers: [(String, String)] = []
         headers.reserveCapacity(fields.count + 2)
@@ -26,7 +26,7 @@ enum HTTP2RequestHeaders {
         var authority: String?
         var method: String?
         var regularSeen = false
-        for (name, value, _) in fields {
+        for (name, value) in fields.pairs {
             if name.utf8.first == UInt8(ascii: ":") {
                 guard !regularSeen, isValidPseudoValue(value) else { return nil }
                 switch name {
@@ -71,10 +71,10 @@ enum HTTP2RequestHeaders {
 
     /// Trailing HEADERS as trailers; nil when malformed (a pseudo-header, or a field `request`
     /// would refuse).
-    static func trailers(_ fields: HPACKHeaders) -> HTTPHeaders? {
+    static func trailers(_ fields: HTTP2Fields) -> HTTPHeaders? {
         var out: [(String, String)] = []
         out.reserveCapacity(fields.count)
-        for (name, value, _) in fields {
+        for (name, value) in fields.pairs {
             guard name.utf8.first != UInt8(ascii: ":"), HTTP2FieldNames.isValidRegularField(name, value) else { return nil }
             out.append((name, value))
         }

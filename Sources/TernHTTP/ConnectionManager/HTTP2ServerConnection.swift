@@ -170,7 +170,7 @@ final class HTTP2ServerConnection: TimerListNode, ChannelInboundHandler, Removab
 
     // MARK: - frames
 
-    func http2Headers(_ id: HTTP2StreamID, _ fields: HPACKHeaders, endStream: Bool) {
+    func http2Headers(_ id: HTTP2StreamID, _ fields: HTTP2Fields, endStream: Bool) {
         if let stream = streams[id] {
             stream.receive(.headers(fields, endStream: endStream))
             return

@@ -128,7 +128,7 @@ final class HTTP2StreamCodec: StreamCodec {
         }
     }
 
-    private func onHead(_ fields: HPACKHeaders, endStream: Bool) {
+    private func onHead(_ fields: HTTP2Fields, endStream: Bool) {
         guard let head = HTTP2RequestHeaders.request(fields, endStream: endStream, contentLength: &declaredLength),
               !endStream || (declaredLength ?? 0) == 0 else {
             refuseMalformed()

@@ -1,9 +1,9 @@
 import NIOCore
-internal import NIOHPACK
+import TernHTTP2
 
 /// One inbound frame of a stream as the codec delivered it.
 enum HTTP2StreamInput {
-    case headers(HPACKHeaders, endStream: Bool)
+    case headers(HTTP2Fields, endStream: Bool)
     /// DATA without padding; `flowControlledLength`: what it took of the windows.
     case data(ByteBuffer, endStream: Bool, flowControlledLength: Int)
 }

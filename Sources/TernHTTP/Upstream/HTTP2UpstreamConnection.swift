@@ -201,7 +201,7 @@ final class HTTP2UpstreamConnection: TimerListNode, ChannelInboundHandler, HTTP2
         stream.receive(input)
     }
 
-    func http2Headers(_ id: HTTP2StreamID, _ fields: HPACKHeaders, endStream: Bool) {
+    func http2Headers(_ id: HTTP2StreamID, _ fields: HTTP2Fields, endStream: Bool) {
         received(.headers(fields, endStream: endStream), on: id)
     }
 

@@ -29,18 +29,18 @@ enum HTTP2UpstreamHeaders {
     /// §8.2 and §8.3.2: a single leading `:status` and no other pseudo-header, lower-case token
     /// names, no connection-specific header, no CR, LF or NUL in a value), checked in the one
     /// pass that converts the block (the codec leaves header semantics to this layer).
-    static func response(_ fields: HPACKHeaders) -> HTTPResponseHead? {
+    static func response(_ fields: HTTP2Fields) -> HTTPResponseHead? {
         var ignored: Int?
         return response(fields, contentLength: &ignored)
     }
 
     /// The same, noting the `content-length` the response declares (nil when it declares none).
-    static func response(_ fields: HPACKHeaders, contentLength: inout Int?) -> HTTPResponseHead? {
+    static func response(_ fields: HTTP2Fields, contentLength: inout Int?) -> HTTPResponseHead? {
         var status: Int?
         var headers: [(String, String)] = []  // wrapped once: `HTTPHeaders.add` re-checks every name
         headers.reserveCapacity(fields.count + 2)
         var regularSeen = false
-        for (name, value, _) in fields {
+        for (name, value) in fields.pairs {
             if name.utf8.first == UInt8(ascii: ":") {
                 guard name == ":status", status == nil, !regularSeen else { return nil }
                 status = Int(value)
@@ -58,7 +58,7 @@ enum HTTP2UpstreamHeaders {
 
     /// Trailing HEADERS as trailers; nil when the block is malformed (any pseudo-header, or a
     /// field `response` would refuse).
-    static func trailers(_ fields: HPACKHeaders) -> HTTPHeaders? {
+    static func trailers(_ fields: HTTP2Fields) -> HTTPHeaders? {
         HTTP2RequestHeaders.trailers(fields)  // the same rules both ways
     }
 

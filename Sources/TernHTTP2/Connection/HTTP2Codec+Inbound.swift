@@ -184,7 +184,7 @@ extension HTTP2Codec {
     /// A whole header block: always decoded (HPACK's state is the connection's), then judged
     /// by the stream's state.
     private func headerBlock(_ id: UInt32, _ bytes: inout ByteBuffer, endStream: Bool, selfDependent: Bool) {
-        let fields: HPACKHeaders
+        let fields: HTTP2Fields
         do {
             switch try decoder.decode(&bytes, maxHeaderListSize: config.headerListLimit) {
             case .headers(let decoded): fields = decoded
@@ -218,7 +218,7 @@ extension HTTP2Codec {
         }
     }
 
-    private func openPeerStream(_ id: UInt32, _ fields: HPACKHeaders, endStream: Bool, selfDependent: Bool) {
+    private func openPeerStream(_ id: UInt32, _ fields: HTTP2Fields, endStream: Bool, selfDependent: Bool) {
         highestPeerStream = id
         if let last = goAwaySent, id > last {
             // After GOAWAY, new streams are ignored (RFC 9113 §6.8).
@@ -235,7 +235,7 @@ extension HTTP2Codec {
         delegate?.http2Headers(HTTP2StreamID(Int32(id)), fields, endStream: endStream)
     }
 
-    static func isInformational(_ fields: HPACKHeaders) -> Bool {
+    static func isInformational(_ fields: HTTP2Fields) -> Bool {
         guard let first = fields.first, first.name == ":status" else { return false }
         return first.value.utf8.first == UInt8(ascii: "1")
     }

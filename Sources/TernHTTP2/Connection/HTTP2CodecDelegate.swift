@@ -1,5 +1,4 @@
 package import NIOCore
-package import NIOHPACK
 package import NIOHTTP2
 
 /// What an HTTP/2 connection's owner hears from its `HTTP2Codec`: the frames for its streams and
@@ -8,7 +7,7 @@ package import NIOHTTP2
 /// built (NIOHTTP2's frame type boxes every DATA payload).
 package protocol HTTP2CodecDelegate: AnyObject {
     /// A whole header block, decoded (HEADERS and its CONTINUATIONs).
-    func http2Headers(_ id: HTTP2StreamID, _ fields: HPACKHeaders, endStream: Bool)
+    func http2Headers(_ id: HTTP2StreamID, _ fields: HTTP2Fields, endStream: Bool)
 
     /// DATA, without its padding; `flowControlledLength` is what it took of the windows.
     func http2Data(_ id: HTTP2StreamID, _ data: ByteBuffer, endStream: Bool, flowControlledLength: Int)

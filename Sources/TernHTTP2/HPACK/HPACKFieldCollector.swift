@@ -4,12 +4,12 @@ internal import NIOHPACK
 /// §6.5.2). Every field counts, stored or not; past the limit the collector stops storing and
 /// lets go of what it had, and the block's result becomes `.tooLarge`.
 ///
-/// Fields are kept as plain pairs and wrapped once at the end: `HPACKHeaders.add` checks every
-/// name for non-ASCII bytes (a precondition, so also in release builds), which cost about 290
-/// instructions a field, 3k per proxied HTTP/2 request, for names the decoder has just read.
-/// `HPACKHeaders([(String, String)])` takes the pairs as they are, but only as indexable
-/// fields: a block holding a field sent without indexing or never indexed (RFC 7541 §6.2.2,
-/// §6.2.3) is built field by field instead, so that its representation survives.
+/// Fields are kept as plain pairs and handed over as they are (`HTTP2Fields`): `HPACKHeaders.add`
+/// checks every name for non-ASCII bytes (a precondition, so also in release builds), which cost
+/// about 290 instructions a field, 3k per proxied HTTP/2 request, for names the decoder has just
+/// read. The indexing of each field is kept alongside only once a block holds a field sent
+/// without indexing or never indexed (RFC 7541 §6.2.2, §6.2.3), so that its representation
+/// survives.
 struct HPACKFieldCollector {
     /// Fields a block is assumed to hold at most before the list has to grow: every field takes
     /// at least one octet, so a short block needs less; a longer block rarely carries more than
@@ -56,12 +56,7 @@ struct HPACKFieldCollector {
     /// The block's outcome.
     func result() -> HPACKDecodeResult {
         guard isStoring else { return .tooLarge }
-        guard let indexings else { return .headers(HPACKHeaders(fields)) }
-        var headers = HPACKHeaders()
-        headers.reserveCapacity(fields.count)
-        for (field, indexing) in zip(fields, indexings) {
-            headers.add(name: field.0, value: field.1, indexing: indexing)
-        }
-        return .headers(headers)
+        guard let indexings else { return .headers(HTTP2Fields(fields)) }
+        return .headers(HTTP2Fields(fields, indexings: indexings))
     }
 }
