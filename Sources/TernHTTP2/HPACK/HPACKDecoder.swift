@@ -1,7 +1,8 @@
-// HPACK (RFC 7541) for Tern's HTTP/2 engine: this folder turns header blocks into `HPACKHeaders`
-// and back, and owns the two dynamic tables of a connection. It knows nothing of frames, streams
-// or HTTP semantics (pseudo-header rules, name case): the engine joins HEADERS/CONTINUATION
-// fragments before calling in, and the HTTP layer validates the fields that come out.
+// HPACK (RFC 7541) for Tern's HTTP/2 engine: this folder turns header blocks into fields
+// (`HTTP2Fields`) and fields (`HPACKHeaders`, or one at a time) into blocks, and owns the two
+// dynamic tables of a connection. It knows nothing of frames, streams or HTTP semantics
+// (pseudo-header rules, name case): the engine joins HEADERS/CONTINUATION fragments before
+// calling in, and the HTTP layer validates the fields that come out.
 package import NIOCore
 internal import NIOHPACK
 

@@ -2,7 +2,7 @@
 ///
 /// A ring buffer: inserting and evicting move an index instead of shifting entries, so neither
 /// costs more than storing two String references. Position 0 is the newest entry (HPACK index
-/// 62). Entries are Strings because an indexed field becomes an `HPACKHeaders` entry as is; the
+/// 62). Entries are Strings because an indexed field becomes an `HTTP2Fields` pair as is; the
 /// encoder, which only compares bytes, keeps an `HPACKEncoderTable` instead.
 struct HPACKDynamicTable: HPACKTableSizing {
     /// One field in the table.

@@ -31,7 +31,7 @@ extension HPACKError {
     package static let tableSizeUpdateNotAtStart = HPACKError(reason: "dynamic table size update after a field")
     /// More than the two size updates §4.2 can call for at the start of a block.
     package static let tooManyTableSizeUpdates = HPACKError(reason: "more than two dynamic table size updates")
-    /// A field name with a byte above 0x7F: `HPACKHeaders` traps on such names, so the decoder
-    /// must refuse them before one gets there.
+    /// A field name with a byte above 0x7F: `HPACKHeaders` (and NIO's `HTTPHeaders`) trap on
+    /// such names, so the decoder refuses them before a decoded field can reach either.
     package static let nonASCIIName = HPACKError(reason: "non-ASCII field name")
 }

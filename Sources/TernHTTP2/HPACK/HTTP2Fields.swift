@@ -8,9 +8,8 @@ package import NIOHPACK
 /// every field into a second array (a retain per String, and later a release and a generic array
 /// destruction), only for the connection manager to copy the fields out again into its
 /// HTTP/1-shaped head. Handing the pairs over took 61.3k user instructions per proxied h2c to
-/// h2c request down to 59.0k (callgrind). Read it like
-/// `HPACKHeaders` (elements `(name, value, indexable)`), or read `pairs` where the indexing does
-/// not matter.
+/// h2c request down to 59.0k (callgrind). Read it like `HPACKHeaders` (elements
+/// `(name, value, indexable)`), or read `pairs` where the indexing does not matter.
 package struct HTTP2Fields: RandomAccessCollection {
     package private(set) var pairs: [(String, String)]
     private var indexings: [HPACKIndexing]?
