@@ -55,8 +55,6 @@ struct HPACKFieldCollector {
 
     /// The block's outcome.
     func result() -> HPACKDecodeResult {
-        guard isStoring else { return .tooLarge }
-        guard let indexings else { return .headers(HTTP2Fields(fields)) }
-        return .headers(HTTP2Fields(fields, indexings: indexings))
+        isStoring ? .headers(HTTP2Fields(fields, indexings: indexings)) : .tooLarge
     }
 }

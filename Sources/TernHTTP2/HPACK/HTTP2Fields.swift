@@ -14,15 +14,10 @@ package struct HTTP2Fields: RandomAccessCollection {
     package private(set) var pairs: [(String, String)]
     private var indexings: [HPACKIndexing]?
 
-    /// Fields all sent with incremental indexing (or whose indexing does not matter).
-    package init(_ pairs: [(String, String)]) {
-        self.pairs = pairs
-        self.indexings = nil
-    }
-
-    /// Fields with their indexings; `indexings` has one entry per pair.
-    package init(_ pairs: [(String, String)], indexings: [HPACKIndexing]) {
-        precondition(pairs.count == indexings.count, "one indexing per field")
+    /// Fields with their indexings, one per pair; nil: every field indexable (or its indexing
+    /// does not matter).
+    package init(_ pairs: [(String, String)], indexings: [HPACKIndexing]? = nil) {
+        precondition(indexings.map { $0.count == pairs.count } ?? true, "one indexing per field")
         self.pairs = pairs
         self.indexings = indexings
     }
